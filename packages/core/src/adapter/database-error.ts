@@ -1,0 +1,46 @@
+/** The fields node-postgres and PGlite both put on a server error. */
+export interface DatabaseErrorFields {
+  /** SQLSTATE, e.g. `23502` for a not-null violation. */
+  code?: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  /** 1-based character position in the statement, when the server gives one. */
+  position?: string;
+  schema?: string;
+  table?: string;
+  column?: string;
+  constraint?: string;
+}
+
+/** The server error inside `error`, if it is one (it has a five-character SQLSTATE). */
+export function databaseErrorOf(error: unknown): DatabaseErrorFields | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate = error as Partial<DatabaseErrorFields> & { cause?: unknown };
+  if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code) && typeof candidate.message === 'string') {
+    return candidate as DatabaseErrorFields;
+  }
+  return candidate.cause === undefined ? undefined : databaseErrorOf(candidate.cause);
+}
+
+/** SQLSTATEs worth retrying: the statement may succeed when run again unchanged. */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = databaseErrorOf(error)?.code ?? '';
+  return (
+    code === '40001' || // serialization_failure
+    code === '40P01' || // deadlock_detected
+    code === '55P03' || // lock_not_available
+    code.startsWith('08') || // connection exceptions
+    code === '57P01' // admin_shutdown
+  );
+}
+
+/** One line for a person: the server message, with its detail and hint when there are some. */
+export function describeDatabaseError(error: unknown): string {
+  const db = databaseErrorOf(error);
+  if (!db) return error instanceof Error ? error.message : String(error);
+  const parts = [db.message];
+  if (db.detail) parts.push(`detail: ${db.detail}`);
+  if (db.hint) parts.push(`hint: ${db.hint}`);
+  return `${parts.join('; ')} (SQLSTATE ${db.code})`;
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { relative, sep } from 'node:path';
+import { canonicalPgType } from '../model/column-types.js';
+import { relationNamesFor, domainSchema, type SchemaNaming } from '../compile/relation-names.js';
+import { renderModelSql } from '../compile/render-model-sql.js';
+import { compiledPathOf } from '../execute/plan.js';
+import type { ProjectGraph } from '../graph/project-graph.js';
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+export interface ManifestColumn {
+  type: string;
+  nullable: boolean;
+  description?: string;
+}
+
+export interface ManifestModel {
+  type: 'model';
+  name: string;
+  package: string;
+  domain: string;
+  schema: string;
+  kind: string;
+  materialized: string;
+  access: string;
+  group?: string;
+  tags: string[];
+  owner: string;
+  description: string;
+  grain: string[];
+  contract: { enforced: boolean; columns: Record<string, ManifestColumn> };
+  dependsOn: string[];
+  /** The declaration, relative to the project root. */
+  definedAt?: string;
+  compiledPath: string;
+  /** sha256 of everything that changes what the model builds: its SQL (target-independent) and config. */
+  checksum: string;
+}
+
+export interface ManifestSource {
+  type: 'source';
+  name: string;
+  system: string;
+  schema: string;
+  package: string;
+  description: string;
+  loadedAt: string;
+  primaryKey: string[];
+  freshness?: unknown;
+  columns: Record<string, ManifestColumn>;
+  definedAt?: string;
+}
+
+export interface Manifest {
+  metadata: { schemaVersion: number; generatedAt: string; target: string; schemaPrefix: string };
+  packages: Record<string, { version: string; domain?: string; dependencies: string[]; path?: string }>;
+  nodes: Record<string, ManifestModel | ManifestSource>;
+  /** Node id -> ids of the nodes that read it. */
+  childMap: Record<string, string[]>;
+}
+
+export interface ManifestOptions extends SchemaNaming {
+  target: string;
+  rootDir: string;
+  now?: Date;
+}
+
+/** The manifest of a graph: every package, node, contract and edge, with checksums. */
+export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Manifest {
+  const neutralNames = relationNamesFor(graph, {});
+  const where = (definedAt: string | undefined) =>
+    definedAt === undefined ? undefined : relative(options.rootDir, definedAt).split(sep).join('/');
+  const columnsOf = (columns: Record<string, { type: string; nullable?: boolean; description?: string }>) =>
+    Object.fromEntries(
+      Object.entries(columns).map(([name, spec]) => [
+        name,
+        { type: canonicalPgType(spec.type) ?? spec.type, nullable: spec.nullable !== false, ...(spec.description ? { description: spec.description } : {}) },
+      ]),
+    );
+
+  const nodes: Manifest['nodes'] = {};
+  for (const id of [...graph.nodes.keys()].sort()) {
+    const node = graph.nodes.get(id)!;
+    if (node.type === 'source') {
+      const s = node.source;
+      nodes[id] = {
+        type: 'source',
+        name: s.name,
+        system: s.system,
+        schema: s.schema,
+        package: node.package,
+        description: s.description,
+        loadedAt: s.loadedAt,
+        primaryKey: [...s.primaryKey],
+        ...(s.freshness ? { freshness: s.freshness } : {}),
+        columns: columnsOf(s.columns),
+        ...(s.definedAt ? { definedAt: where(s.definedAt)! } : {}),
+      };
+      continue;
+    }
+    const m = node.model;
+    const neutralSql = renderModelSql(m, neutralNames, { targetName: 'manifest', incremental: false }).sql;
+    const columns = columnsOf(m.columns);
+    const config = { materialized: m.materialized, grain: m.grain, contract: m.contract, columns };
+    nodes[id] = {
+      type: 'model',
+      name: m.name,
+      package: node.package,
+      domain: m.domain,
+      schema: domainSchema(m.domain, options),
+      kind: m.kind,
+      materialized: m.materialized,
+      access: m.access,
+      ...(m.group ? { group: m.group } : {}),
+      tags: [...m.tags],
+      owner: m.owner,
+      description: m.description,
+      grain: [...m.grain],
+      contract: { enforced: m.contract.enforced, columns },
+      dependsOn: [...node.dependsOn],
+      ...(m.definedAt ? { definedAt: where(m.definedAt)! } : {}),
+      compiledPath: compiledPathOf(node),
+      checksum: createHash('sha256').update(neutralSql).update(JSON.stringify(config)).digest('hex'),
+    };
+  }
+
+  const packages: Manifest['packages'] = {};
+  for (const name of [...graph.packages.keys()].sort()) {
+    const p = graph.packages.get(name)!;
+    packages[name] = {
+      version: p.version,
+      ...(p.domain ? { domain: p.domain } : {}),
+      dependencies: [...p.dependencies].sort(),
+      ...(p.path ? { path: p.path } : {}),
+    };
+  }
+
+  const childMap: Record<string, string[]> = {};
+  for (const id of Object.keys(nodes)) childMap[id] = [...(graph.children.get(id) ?? [])];
+
+  return {
+    metadata: {
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      generatedAt: (options.now ?? new Date()).toISOString(),
+      target: options.target,
+      schemaPrefix: options.schemaPrefix ?? '',
+    },
+    packages,
+    nodes,
+    childMap,
+  };
+}

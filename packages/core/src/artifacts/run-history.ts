@@ -1,0 +1,104 @@
+import { sql } from 'kysely';
+import type { Adapter } from '../adapter/adapter.js';
+import { countByStatus, type RunResult } from '../execute/run-result.js';
+
+export const META_SCHEMA = 'warehouse_meta';
+
+/** Creates the run-history tables in `warehouse_meta` if they are missing. */
+export async function ensureRunHistory(adapter: Adapter): Promise<void> {
+  await adapter.withConnection(async (db) => {
+    await db.schema.createSchema(META_SCHEMA).ifNotExists().execute();
+    await db.schema
+      .withSchema(META_SCHEMA)
+      .createTable('runs')
+      .ifNotExists()
+      .addColumn('run_id', 'uuid', (c) => c.primaryKey())
+      .addColumn('command', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('finished_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('threads', 'integer', (c) => c.notNull())
+      .addColumn('succeeded', 'integer', (c) => c.notNull())
+      .addColumn('failed', 'integer', (c) => c.notNull())
+      .addColumn('skipped', 'integer', (c) => c.notNull())
+      .addColumn('invocation', 'jsonb')
+      .execute();
+    await db.schema
+      .withSchema(META_SCHEMA)
+      .createTable('node_results')
+      .ifNotExists()
+      .addColumn('run_id', 'uuid', (c) => c.notNull().references(`${META_SCHEMA}.runs.run_id`).onDelete('cascade'))
+      .addColumn('node_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'timestamptz')
+      .addColumn('finished_at', 'timestamptz')
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('rows_affected', 'bigint')
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('error', 'jsonb')
+      .addPrimaryKeyConstraint('node_results_pkey', ['run_id', 'node_id'])
+      .execute();
+  });
+}
+
+/** Appends a finished run and its node results to the run history. */
+export async function recordRun(
+  adapter: Adapter,
+  command: string,
+  result: RunResult,
+  invocation: Record<string, unknown> = {},
+): Promise<void> {
+  await ensureRunHistory(adapter);
+  const counts = countByStatus(result.results);
+  await adapter.withConnection((db) =>
+    db.transaction().execute(async (trx) => {
+      await trx
+        .withSchema(META_SCHEMA)
+        .insertInto('runs')
+        .values({
+          run_id: result.runId,
+          command,
+          target: result.target,
+          status: counts.error > 0 ? 'error' : result.cancelled ? 'cancelled' : 'success',
+          started_at: result.startedAt,
+          finished_at: result.finishedAt,
+          threads: result.threads,
+          succeeded: counts.success + counts.warn,
+          failed: counts.error,
+          skipped: counts.skipped,
+          invocation: JSON.stringify(invocation),
+        })
+        .execute();
+      // a statement takes at most 65535 parameters: insert in slices
+      for (let start = 0; start < result.results.length; start += 1000) {
+        await trx
+          .withSchema(META_SCHEMA)
+          .insertInto('node_results')
+          .values(
+            result.results.slice(start, start + 1000).map((r) => ({
+            run_id: result.runId,
+            node_id: r.id,
+            status: r.status,
+            started_at: r.startedAt ?? null,
+            finished_at: r.finishedAt ?? null,
+            duration_ms: r.durationMs,
+            rows_affected: r.rowsAffected ?? null,
+            message: r.message,
+            error: r.error ? JSON.stringify(r.error) : null,
+            })),
+          )
+          .execute();
+      }
+    }),
+  );
+}
+
+/** The latest runs, newest first. */
+export async function recentRuns(adapter: Adapter, limit = 20): Promise<Array<Record<string, unknown>>> {
+  return adapter.withConnection(async (db) => {
+    const exists = await sql<{ found: boolean }>`select to_regclass(${`${META_SCHEMA}.runs`}) is not null as found`.execute(db);
+    if (!exists.rows[0]?.found) return [];
+    return db.withSchema(META_SCHEMA).selectFrom('runs').selectAll().orderBy('started_at', 'desc').limit(limit).execute();
+  });
+}

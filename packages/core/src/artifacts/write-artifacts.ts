@@ -1,0 +1,27 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ExecutionPlan } from '../execute/plan.js';
+import type { RunResult } from '../execute/run-result.js';
+import type { Manifest } from './manifest.js';
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+async function write(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content);
+}
+
+/** `target/manifest.json` */
+export function writeManifest(rootDir: string, manifest: Manifest): Promise<void> {
+  return write(join(rootDir, 'target', 'manifest.json'), json(manifest));
+}
+
+/** `target/compiled/<package>/<model>.sql`: each planned model's SELECT, as it runs. */
+export async function writeCompiledSql(rootDir: string, plan: ExecutionPlan): Promise<void> {
+  await Promise.all(plan.nodes.map((node) => write(join(rootDir, node.compiledPath), `${node.sql}\n`)));
+}
+
+/** `target/run_results.json` */
+export function writeRunResults(rootDir: string, result: RunResult, extra: Record<string, unknown> = {}): Promise<void> {
+  return write(join(rootDir, 'target', 'run_results.json'), json({ ...extra, ...result }));
+}

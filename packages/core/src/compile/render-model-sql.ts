@@ -1,0 +1,96 @@
+import { sql } from 'kysely';
+import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
+import { isModel, type AnyModel, type ModelContext, type Relation } from '../model/define-model.js';
+import { isSource, type AnySource } from '../model/define-source.js';
+import { queryBuilder, sqlText } from './sql-text.js';
+
+/** Where relations live on a target: the schema of each model and each source system. */
+export interface RelationNames {
+  /** The schema of the model with this name; undefined when the project has no such model. */
+  modelSchema(name: string): string | undefined;
+  /** The landing schema of an operational system, e.g. `raw_sales`. */
+  sourceSchema(system: string): string;
+}
+
+export interface RenderOptions {
+  targetName: string;
+  /** Whether `isIncremental()` answers true. */
+  incremental: boolean;
+}
+
+export interface RenderedSql {
+  sql: string;
+  /** Names of the models the body referenced, in first-use order. */
+  refs: string[];
+  /** Sources the body referenced as `system.name`, in first-use order. */
+  sources: string[];
+  /** Names referenced that the project does not have. */
+  missingRefs: string[];
+}
+
+const relation = <Row>(schema: string, name: string): Relation<Row> => sql<Row>`${sql.table(`${schema}.${name}`)}`;
+
+/**
+ * Runs a model's `sql` function with a context whose `ref`/`source` resolve to qualified
+ * relations on the target, and returns the SQL text with every relation it read.
+ */
+export function renderModelSql(model: AnyModel, names: RelationNames, options: RenderOptions): RenderedSql {
+  const refs = new Set<string>();
+  const sources = new Set<string>();
+  const missingRefs = new Set<string>();
+
+  const refByName = (name: string): Relation<any> => {
+    const schema = names.modelSchema(name);
+    if (schema === undefined) {
+      missingRefs.add(name);
+      return relation('__missing__', name);
+    }
+    refs.add(name);
+    return relation(schema, name);
+  };
+
+  const context: ModelContext = {
+    ref: ((target: AnyModel | string) => {
+      if (typeof target === 'string') return refByName(target);
+      if (isModel(target)) return refByName(target.name);
+      throw new TypeError(`ref() takes a model or a model name, got ${describe(target)}`);
+    }) as ModelContext['ref'],
+    source: ((target: AnySource | string, table?: string) => {
+      const [system, name] = isSource(target) ? [target.system, target.name] : [target, table];
+      if (typeof system !== 'string' || typeof name !== 'string') {
+        throw new TypeError(`source() takes a source, or a system and a table name, got ${describe(target)}`);
+      }
+      sources.add(`${system}.${name}`);
+      return relation(names.sourceSchema(system), name);
+    }) as ModelContext['source'],
+    get self() {
+      return relation<any>(names.modelSchema(model.name) ?? '__missing__', model.name);
+    },
+    isIncremental: () => options.incremental,
+    db: queryBuilder,
+    target: { name: options.targetName },
+  };
+
+  let text: string;
+  try {
+    const body = model.sql(context);
+    if (!body || typeof (body as { toOperationNode?: unknown }).toOperationNode !== 'function') {
+      throw new TypeError(`sql() must return a kysely sql\`...\` template or query builder, got ${describe(body)}`);
+    }
+    text = sqlText(body);
+  } catch (error) {
+    const where = model.definedAt ? ` (${model.definedAt})` : '';
+    throw new WarehouseError(
+      ErrorCode.modelSqlFailed,
+      `model ${model.name}${where}: its sql() failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return { sql: text.trim(), refs: [...refs], sources: [...sources], missingRefs: [...missingRefs] };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { dimProduct, factOrders, ordersByProduct, rawOrders, stgProductNames, tinyPackages } from '../../test/fixtures/tiny-project.js';
+import { defineModel, type AnyModel } from '../model/define-model.js';
+import { assembleGraph, buildGraph } from './assemble-graph.js';
+import type { WarehousePackage } from './project-graph.js';
+
+const base = {
+  kind: 'fact' as const,
+  description: 'x',
+  owner: 'o',
+  grain: ['id'],
+  materialized: 'view' as const,
+  columns: { id: { type: 'bigint' as const } },
+};
+
+/** A model of domain `shop` reading the given relations. */
+function shopModel(name: string, body: Parameters<typeof defineModel>[0]['sql'], extra: Partial<AnyModel> = {}) {
+  return defineModel({ ...base, name, domain: 'shop', sql: body, ...extra } as Parameters<typeof defineModel>[0]);
+}
+
+const messages = (packages: WarehousePackage[]) => assembleGraph(packages).problems.map((p) => p.message);
+
+describe('assembleGraph', () => {
+  it('links models to what they read and orders them by dependency', () => {
+    const { graph, problems } = assembleGraph(tinyPackages());
+    expect(problems).toEqual([]);
+    expect(graph.order).toEqual(['model.dim_product', 'model.fact_orders', 'model.orders_by_product', 'model.stg_product_names']);
+    expect(graph.nodes.get('model.fact_orders')!.dependsOn).toEqual(['model.dim_product', 'source.shop.orders']);
+    expect(graph.children.get('model.dim_product')).toEqual(['model.fact_orders', 'model.stg_product_names']);
+    expect(graph.children.get('source.shop.products')).toEqual(['model.dim_product']);
+  });
+
+  it('reports a model cycle with its full path', () => {
+    const a: AnyModel = shopModel('a_model', ({ ref }) => sql`select id from ${ref('c_model')}`);
+    const b = shopModel('b_model', ({ ref }) => sql`select id from ${ref('a_model')}`);
+    const c = shopModel('c_model', ({ ref }) => sql`select id from ${ref('b_model')}`);
+    const problems = assembleGraph(tinyPackages({ shopModels: [a, b, c] })).problems;
+    expect(problems).toEqual([
+      { code: 'MODEL_CYCLE', model: 'a_model', message: 'models form a cycle: a_model -> c_model -> b_model -> a_model' },
+    ]);
+  });
+
+  it('reports a ref to a model of a package that is not a declared dependency', () => {
+    const packages = tinyPackages();
+    packages[2] = { ...packages[2]!, dependencies: ['@t/sources'] };
+    expect(messages(packages)).toEqual([
+      "model fact_orders (@t/shop) refs dim_product (@t/catalog), but @t/catalog is not in the dependencies of @t/shop's package.json",
+    ]);
+  });
+
+  it('reports a source read from a package that is not a declared dependency', () => {
+    const packages = tinyPackages();
+    packages[1] = { ...packages[1]!, dependencies: [] };
+    expect(messages(packages)).toEqual([
+      "model dim_product (@t/catalog) reads source shop.products of @t/sources, which is not in the dependencies of @t/catalog's package.json",
+    ]);
+  });
+
+  it('reports a duplicate model name with both places', () => {
+    const twin = defineModel({ ...dimProduct, domain: 'shop' });
+    const problems = assembleGraph(tinyPackages({ shopModels: [factOrders, twin] })).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.code).toBe('DUPLICATE_MODEL');
+    expect(problems[0]!.message).toMatch(/^model dim_product is declared twice: in @t\/catalog \(.*tiny-project\.ts:\d+\) and in @t\/shop \(.*assemble-graph\.test\.ts:\d+\)$/);
+  });
+
+  it('reports a ref to a model that does not exist, suggesting the closest name', () => {
+    const m = shopModel('reader', ({ ref }) => sql`select id from ${ref('dim_prodcut')}`);
+    const problems = assembleGraph(tinyPackages({ shopModels: [m] })).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ code: 'MISSING_MODEL', model: 'reader' });
+    expect(problems[0]!.message).toMatch(/^model reader \(.*\) refs dim_prodcut, which no package declares; did you mean dim_product\?$/);
+  });
+
+  it('reports a model object that no package exports as missing', () => {
+    const orphan = defineModel({ ...dimProduct, name: 'orphan_dim' });
+    const m = shopModel('reader', ({ ref }) => sql`select id from ${ref(orphan)}`);
+    expect(messages(tinyPackages({ shopModels: [m] }))[0]).toMatch(/refs orphan_dim, which no package declares/);
+  });
+
+  it('reports a source that no package declares', () => {
+    const m = shopModel('reader', ({ source }) => sql`select id from ${source('shop', 'ordres')}`);
+    expect(messages(tinyPackages({ shopModels: [m] }))[0]).toMatch(/reads source shop\.ordres, which no package declares; did you mean shop\.orders\?$/);
+  });
+
+  it('enforces protected access across packages, naming both models and packages', () => {
+    const m = shopModel('reader', ({ ref }) => sql`select product_id as id from ${ref(stgProductNames)}`);
+    expect(messages(tinyPackages({ shopModels: [m] }))).toEqual([
+      'model reader (@t/shop) refs stg_product_names (@t/catalog), which is protected: only models of @t/catalog may ref it',
+    ]);
+  });
+
+  it('enforces private access by group', () => {
+    const secret = defineModel({ ...stgProductNames, name: 'secret', access: 'private', group: 'pricing' });
+    const sameGroup = defineModel({ ...stgProductNames, name: 'pricing_reader', group: 'pricing', sql: ({ ref }) => sql`select * from ${ref(secret)}` });
+    const otherGroup = defineModel({ ...stgProductNames, name: 'other_reader', sql: ({ ref }) => sql`select * from ${ref(secret)}` });
+    expect(messages(tinyPackages({ catalogModels: [dimProduct, secret, sameGroup, otherGroup] }))).toEqual([
+      'model other_reader (@t/catalog) refs secret (@t/catalog), which is private to group pricing: only models of that group in @t/catalog may ref it',
+    ]);
+  });
+
+  it('reports a cycle between packages', () => {
+    const packages = tinyPackages();
+    packages[1] = { ...packages[1]!, dependencies: ['@t/sources', '@t/shop'] };
+    expect(messages(packages)).toContain('packages depend on each other in a cycle: @t/catalog -> @t/shop -> @t/catalog');
+  });
+
+  it('reports a model whose sql() throws, and keeps validating the others', () => {
+    const broken = shopModel('broken', () => {
+      throw new Error('no such helper');
+    });
+    const orphanRef = shopModel('reader', ({ ref }) => sql`select id from ${ref('nowhere')}`);
+    const problems = assembleGraph(tinyPackages({ shopModels: [broken, orphanRef] })).problems;
+    expect(problems.map((p) => p.code)).toEqual(['MODEL_SQL_FAILED', 'MISSING_MODEL']);
+    expect(problems[0]!.message).toMatch(/^model broken \(.*assemble-graph\.test\.ts:\d+\): its sql\(\) failed: no such helper$/);
+  });
+
+  it('checks each declaration: domain, grain, column types, names', () => {
+    const bad = defineModel({
+      ...base,
+      name: 'Bad-Name',
+      domain: 'catalog',
+      grain: ['missing_col'] as never,
+      columns: { id: { type: 'bigintt' as never } },
+      sql: () => sql`select 1`,
+    });
+    const found = messages(tinyPackages({ shopModels: [factOrders, ordersByProduct, bad] }));
+    expect(found).toEqual([
+      expect.stringMatching(/^model Bad-Name \(.*\): its name must be a lower-case SQL identifier/),
+      expect.stringMatching(/^model Bad-Name \(.*\) declares domain catalog, but its package owns domain shop$/),
+      expect.stringMatching(/^model Bad-Name \(.*\): column id has unknown type "bigintt"$/),
+      expect.stringMatching(/^model Bad-Name \(.*\): its grain column missing_col is not in its columns$/),
+    ]);
+  });
+
+  it('buildGraph throws one error listing every problem', () => {
+    const a = shopModel('a_model', ({ ref }) => sql`select id from ${ref('a_model2')}`);
+    const b = shopModel('a_model2', ({ ref }) => sql`select id from ${ref('a_model')}, ${ref('ghost')}`);
+    expect(() => buildGraph(tinyPackages({ shopModels: [a, b] }))).toThrowError(
+      /the project has 2 problem\(s\):\n {2}- model a_model2 .* refs ghost, which no package declares\n {2}- models form a cycle: a_model -> a_model2 -> a_model/,
+    );
+  });
+
+  it('does not count a model reading itself (incremental) as a cycle', () => {
+    const m = shopModel('self_reader', ({ self, isIncremental, source }) =>
+      isIncremental() ? sql`select order_id as id from ${source(rawOrders)} where order_id > (select max(id) from ${self})` : sql`select order_id as id from ${source(rawOrders)}`,
+    );
+    expect(messages(tinyPackages({ shopModels: [m] }))).toEqual([]);
+  });
+});

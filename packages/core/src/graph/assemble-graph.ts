@@ -1,0 +1,220 @@
+import { renderModelSql } from '../compile/render-model-sql.js';
+import { ErrorCode, WarehouseError, isWarehouseError, type Problem } from '../errors/warehouse-error.js';
+import type { AnyModel } from '../model/define-model.js';
+import { closestName } from './closest-name.js';
+import { findCycles } from './find-cycles.js';
+import {
+  modelId,
+  sourceId,
+  type GraphNode,
+  type ModelNode,
+  type ProjectGraph,
+  type SourceNode,
+  type WarehousePackage,
+} from './project-graph.js';
+import { topologicalOrder } from './topological-order.js';
+import { validateModelDefinition, validateSourceDefinition } from './validate-definitions.js';
+
+export interface AssembledGraph {
+  graph: ProjectGraph;
+  /** Every problem found; a graph with problems must not be executed. */
+  problems: Problem[];
+}
+
+/**
+ * Assembles every package's models and sources into one graph and validates it: each
+ * declaration, duplicate names, refs to missing models or sources, refs to packages not
+ * declared as dependencies, access, cycles between packages and between models. Collects
+ * every problem instead of stopping at the first.
+ */
+export function assembleGraph(packages: readonly WarehousePackage[]): AssembledGraph {
+  const problems: Problem[] = [];
+  const packagesByName = new Map(packages.map((p) => [p.name, p]));
+  const nodes = new Map<string, GraphNode>();
+  const modelsByName = new Map<string, ModelNode>();
+  const sourcesByKey = new Map<string, SourceNode>(); // key: system.name
+
+  for (const pkg of packages) {
+    for (const source of pkg.sources) {
+      problems.push(...validateSourceDefinition(source));
+      const key = `${source.system}.${source.name}`;
+      const existing = sourcesByKey.get(key);
+      if (existing) {
+        if (existing.source !== source) {
+          problems.push({
+            code: ErrorCode.duplicateModel,
+            model: source.id,
+            message: `source ${source.id} is declared twice: in ${existing.package} and in ${pkg.name}`,
+          });
+        }
+        continue;
+      }
+      const node: SourceNode = { type: 'source', id: sourceId(source.system, source.name), name: key, package: pkg.name, source, dependsOn: [] };
+      sourcesByKey.set(key, node);
+      nodes.set(node.id, node);
+    }
+  }
+
+  for (const pkg of packages) {
+    for (const model of pkg.models) {
+      problems.push(...validateModelDefinition(model, pkg.domain));
+      const existing = modelsByName.get(model.name);
+      if (existing) {
+        if (existing.model !== model) {
+          problems.push({
+            code: ErrorCode.duplicateModel,
+            model: model.name,
+            message: `model ${model.name} is declared twice: in ${existing.package}${at(existing.model)} and in ${pkg.name}${at(model)}`,
+          });
+        }
+        continue;
+      }
+      const node: ModelNode = { type: 'model', id: modelId(model.name), name: model.name, package: pkg.name, model, dependsOn: [] };
+      modelsByName.set(model.name, node);
+      nodes.set(node.id, node);
+    }
+  }
+
+  problems.push(...packageCycles(packages));
+
+  // Edges: render every body once per value of isIncremental(), so refs made in only one
+  // branch are edges too. Schemas do not matter here, only which relations are read.
+  const discoveryNames = {
+    modelSchema: (name: string) => (modelsByName.has(name) ? 'discovery' : undefined),
+    sourceSchema: () => 'discovery',
+  };
+  for (const node of modelsByName.values()) {
+    const refs = new Set<string>();
+    const sources = new Set<string>();
+    const missing = new Set<string>();
+    try {
+      for (const incremental of [false, true]) {
+        const rendered = renderModelSql(node.model, discoveryNames, { targetName: 'discovery', incremental });
+        rendered.refs.forEach((r) => refs.add(r));
+        rendered.sources.forEach((s) => sources.add(s));
+        rendered.missingRefs.forEach((m) => missing.add(m));
+      }
+    } catch (error) {
+      if (!isWarehouseError(error)) throw error;
+      problems.push({ code: error.code, model: node.name, message: error.message });
+      continue;
+    }
+    const pkg = packagesByName.get(node.package)!;
+    for (const name of [...missing].sort()) {
+      problems.push({
+        code: ErrorCode.missingModel,
+        model: node.name,
+        message: `model ${node.name}${at(node.model)} refs ${name}, which no package declares${suggest(name, modelsByName.keys())}`,
+      });
+    }
+    for (const name of [...refs].sort()) {
+      const target = modelsByName.get(name)!;
+      if (target === node) continue; // a model reading its own previous version (incremental) is not an edge
+      problems.push(...checkRef(node, target, pkg));
+      node.dependsOn.push(target.id);
+    }
+    for (const key of [...sources].sort()) {
+      const target = sourcesByKey.get(key);
+      if (!target) {
+        problems.push({
+          code: ErrorCode.missingSource,
+          model: node.name,
+          message: `model ${node.name}${at(node.model)} reads source ${key}, which no package declares${suggest(key, sourcesByKey.keys())}`,
+        });
+        continue;
+      }
+      if (target.package !== pkg.name && !pkg.dependencies.includes(target.package)) {
+        problems.push({
+          code: ErrorCode.undeclaredDependency,
+          model: node.name,
+          message: `model ${node.name} (${pkg.name}) reads source ${key} of ${target.package}, which is not in the dependencies of ${pkg.name}'s package.json`,
+        });
+      }
+      node.dependsOn.push(target.id);
+    }
+    node.dependsOn.sort();
+  }
+
+  const modelIds = [...modelsByName.values()].map((n) => n.id);
+  const dependsOn = (id: string) => nodes.get(id)?.dependsOn ?? [];
+  for (const cycle of findCycles(modelIds, dependsOn)) {
+    const names = cycle.map((id) => nodes.get(id)!.name);
+    problems.push({
+      code: ErrorCode.modelCycle,
+      model: names[0],
+      message: `models form a cycle: ${names.join(' -> ')}`,
+    });
+  }
+
+  const children = new Map<string, string[]>();
+  for (const node of nodes.values()) {
+    for (const parent of node.dependsOn) {
+      const list = children.get(parent);
+      if (list) list.push(node.id);
+      else children.set(parent, [node.id]);
+    }
+  }
+  for (const list of children.values()) list.sort();
+
+  return {
+    graph: { packages: packagesByName, nodes, children, order: topologicalOrder(modelIds, dependsOn) },
+    problems,
+  };
+}
+
+/** Like {@link assembleGraph}, but throws one WarehouseError listing every problem. */
+export function buildGraph(packages: readonly WarehousePackage[]): ProjectGraph {
+  const { graph, problems } = assembleGraph(packages);
+  if (problems.length > 0) {
+    const list = problems.map((p) => `  - ${p.message}`).join('\n');
+    throw new WarehouseError(ErrorCode.graphInvalid, `the project has ${problems.length} problem(s):\n${list}`, { problems });
+  }
+  return graph;
+}
+
+function checkRef(from: ModelNode, to: ModelNode, fromPackage: WarehousePackage): Problem[] {
+  const problems: Problem[] = [];
+  const samePackage = from.package === to.package;
+  const label = `model ${from.name} (${from.package}) refs ${to.name} (${to.package})`;
+  if (!samePackage && !fromPackage.dependencies.includes(to.package)) {
+    problems.push({
+      code: ErrorCode.undeclaredDependency,
+      model: from.name,
+      message: `${label}, but ${to.package} is not in the dependencies of ${from.package}'s package.json`,
+    });
+  }
+  const access = to.model.access;
+  if (access === 'protected' && !samePackage) {
+    problems.push({
+      code: ErrorCode.accessViolation,
+      model: from.name,
+      message: `${label}, which is protected: only models of ${to.package} may ref it`,
+    });
+  } else if (access === 'private' && (!samePackage || from.model.group !== to.model.group)) {
+    problems.push({
+      code: ErrorCode.accessViolation,
+      model: from.name,
+      message: `${label}, which is private to group ${to.model.group}: only models of that group in ${to.package} may ref it`,
+    });
+  }
+  return problems;
+}
+
+function packageCycles(packages: readonly WarehousePackage[]): Problem[] {
+  const byName = new Map(packages.map((p) => [p.name, p]));
+  return findCycles(byName.keys(), (name) => byName.get(name)?.dependencies ?? []).map((cycle) => ({
+    code: ErrorCode.packageCycle,
+    model: cycle[0],
+    message: `packages depend on each other in a cycle: ${cycle.join(' -> ')}`,
+  }));
+}
+
+function at(model: AnyModel): string {
+  return model.definedAt ? ` (${model.definedAt})` : '';
+}
+
+/** ", did you mean x?" for the closest known name, when one is close. */
+function suggest(name: string, known: Iterable<string>): string {
+  const near = closestName(name, known);
+  return near === undefined ? '' : `; did you mean ${near}?`;
+}

@@ -1,0 +1,57 @@
+import type { AnyModel } from '../model/define-model.js';
+import type { AnySource } from '../model/define-source.js';
+
+/** A package of the workspace that contributes models or sources to the warehouse. */
+export interface WarehousePackage {
+  /** npm name, e.g. `@warehouse/sales`. */
+  name: string;
+  version: string;
+  /** The domain its models belong to (package.json `warehouse.domain`); none for shared packages. */
+  domain?: string;
+  /** Names of the packages it lists in package.json `dependencies`. */
+  dependencies: readonly string[];
+  /** Folder of the package, relative to the project root (for `path:` selection and messages). */
+  path?: string;
+  models: readonly AnyModel[];
+  sources: readonly AnySource[];
+}
+
+export interface ModelNode {
+  type: 'model';
+  /** `model.<name>` */
+  id: string;
+  name: string;
+  package: string;
+  model: AnyModel;
+  /** Ids of the nodes this model reads (models and sources), sorted. */
+  dependsOn: string[];
+}
+
+export interface SourceNode {
+  type: 'source';
+  /** `source.<system>.<name>` */
+  id: string;
+  name: string;
+  package: string;
+  source: AnySource;
+  dependsOn: [];
+}
+
+export type GraphNode = ModelNode | SourceNode;
+
+/** Every package's models and sources as one validated graph. */
+export interface ProjectGraph {
+  packages: ReadonlyMap<string, WarehousePackage>;
+  nodes: ReadonlyMap<string, GraphNode>;
+  /** For each node id, the ids of the nodes that read it, sorted. */
+  children: ReadonlyMap<string, readonly string[]>;
+  /** Model ids in dependency order (ties broken by name, so the order is deterministic). */
+  order: readonly string[];
+}
+
+export const modelId = (name: string): string => `model.${name}`;
+export const sourceId = (system: string, name: string): string => `source.${system}.${name}`;
+
+export function modelNodes(graph: ProjectGraph): ModelNode[] {
+  return graph.order.map((id) => graph.nodes.get(id) as ModelNode);
+}

@@ -1,0 +1,83 @@
+import { ErrorCode, type Problem } from '../errors/warehouse-error.js';
+import { parsePgType } from '../model/column-types.js';
+import type { Columns } from '../model/columns.js';
+import type { AnyModel } from '../model/define-model.js';
+import type { AnySource } from '../model/define-source.js';
+
+/** Postgres truncates identifiers at 63 bytes; builds add a suffix of up to 8 (`__wh_new`). */
+export const MAX_MODEL_NAME_LENGTH = 55;
+const identifier = /^[a-z_][a-z0-9_]*$/;
+
+const kinds = new Set(['fact', 'dim', 'staging']);
+const materializations = new Set(['view', 'table']);
+const accessLevels = new Set(['public', 'protected', 'private']);
+
+/** Checks one model's declaration on its own (not its edges); every problem is returned. */
+export function validateModelDefinition(model: AnyModel, packageDomain: string | undefined): Problem[] {
+  const problems: Problem[] = [];
+  const where = model.definedAt ? ` (${model.definedAt})` : '';
+  const add = (message: string) => problems.push({ code: ErrorCode.modelInvalid, model: model.name, message: `model ${model.name}${where}: ${message}` });
+
+  if (typeof model.name !== 'string' || !identifier.test(model.name)) {
+    add('its name must be a lower-case SQL identifier (letters, digits, underscores)');
+  } else if (model.name.length > MAX_MODEL_NAME_LENGTH) {
+    add(`its name is longer than ${MAX_MODEL_NAME_LENGTH} characters`);
+  }
+  if (!kinds.has(model.kind)) add(`kind must be one of fact, dim, staging, got ${JSON.stringify(model.kind)}`);
+  if (!materializations.has(model.materialized)) {
+    add(`materialized must be one of ${[...materializations].join(', ')}, got ${JSON.stringify(model.materialized)}`);
+  }
+  if (!accessLevels.has(model.access)) add(`access must be public, protected or private, got ${JSON.stringify(model.access)}`);
+  if (model.access === 'private' && !model.group) add('a private model needs a group');
+  if (!model.description?.trim()) add('it needs a description');
+  if (!model.owner?.trim()) add('it needs an owner');
+  if (typeof model.sql !== 'function') add('sql must be a function of the model context');
+  if (typeof model.domain !== 'string' || !identifier.test(model.domain)) {
+    add('its domain must be a lower-case SQL identifier');
+  } else if (packageDomain !== undefined && model.domain !== packageDomain) {
+    problems.push({
+      code: ErrorCode.domainMismatch,
+      model: model.name,
+      message: `model ${model.name}${where} declares domain ${model.domain}, but its package owns domain ${packageDomain}`,
+    });
+  }
+  problems.push(...validateColumns(model.columns, `model ${model.name}${where}`, model.name));
+  const columns = model.columns ?? {};
+  if (!Array.isArray(model.grain) || model.grain.length === 0) add('it needs a grain (the columns that make a row unique)');
+  else for (const column of model.grain) if (!(column in columns)) add(`its grain column ${column} is not in its columns`);
+  return problems;
+}
+
+/** Checks one source's declaration on its own. */
+export function validateSourceDefinition(source: AnySource): Problem[] {
+  const problems: Problem[] = [];
+  const label = `source ${source.id}${source.definedAt ? ` (${source.definedAt})` : ''}`;
+  const add = (message: string) => problems.push({ code: ErrorCode.sourceInvalid, model: source.id, message: `${label}: ${message}` });
+  if (!identifier.test(source.system)) add('its system must be a lower-case SQL identifier');
+  if (!identifier.test(source.name)) add('its name must be a lower-case SQL identifier');
+  problems.push(...validateColumns(source.columns, label, source.id));
+  const columns = source.columns ?? {};
+  for (const column of source.primaryKey ?? []) if (!(column in columns)) add(`its primary key column ${column} is not in its columns`);
+  if (!(source.loadedAt in columns)) add(`its loadedAt column ${source.loadedAt} is not in its columns`);
+  return problems;
+}
+
+function validateColumns(columns: Columns | undefined, label: string, subject: string): Problem[] {
+  const problems: Problem[] = [];
+  if (!columns || Object.keys(columns).length === 0) {
+    return [{ code: ErrorCode.contractInvalid, model: subject, message: `${label}: it declares no columns` }];
+  }
+  for (const [name, spec] of Object.entries(columns)) {
+    if (!identifier.test(name)) {
+      problems.push({ code: ErrorCode.contractInvalid, model: subject, message: `${label}: column ${JSON.stringify(name)} is not a lower-case SQL identifier` });
+    }
+    if (!spec || typeof spec.type !== 'string' || !parsePgType(spec.type)) {
+      problems.push({
+        code: ErrorCode.contractInvalid,
+        model: subject,
+        message: `${label}: column ${name} has unknown type ${JSON.stringify(spec?.type)}`,
+      });
+    }
+  }
+  return problems;
+}

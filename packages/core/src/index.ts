@@ -1,0 +1,81 @@
+/**
+ * @warehouse/core: the model DSL, graph assembly and selection, SQL compilation, database
+ * adapters, the executor and artifacts. Domain packages use the DSL; the runner uses the rest.
+ */
+
+// errors
+export { ErrorCode, WarehouseError, isWarehouseError, type Problem } from './errors/warehouse-error.js';
+
+// model DSL
+export type { PgType, ScalarPgType, TsTypeOf } from './model/column-types.js';
+export { canonicalPgType, parsePgType, pgTypeFits } from './model/column-types.js';
+export type { ColumnSpec, Columns, RowOf } from './model/columns.js';
+export {
+  defineModel,
+  isModel,
+  type Access,
+  type AnyModel,
+  type Materialization,
+  type Model,
+  type ModelConfig,
+  type ModelContext,
+  type ModelKind,
+  type ModelRow,
+  type Relation,
+  type SourceRow,
+} from './model/define-model.js';
+export { defineSource, isSource, type AnySource, type FreshnessRule, type Source, type SourceConfig } from './model/define-source.js';
+export { rowSchemaFor } from './model/row-schema.js';
+export { sql } from 'kysely';
+
+// graph
+export { assembleGraph, buildGraph, type AssembledGraph } from './graph/assemble-graph.js';
+export { collectDefinitions } from './graph/collect-definitions.js';
+export { findCycles } from './graph/find-cycles.js';
+export { parseSelector, selectorMethods, type Selector, type SelectorAtom } from './graph/parse-selector.js';
+export {
+  modelId,
+  modelNodes,
+  sourceId,
+  type GraphNode,
+  type ModelNode,
+  type ProjectGraph,
+  type SourceNode,
+  type WarehousePackage,
+} from './graph/project-graph.js';
+export { select, type SelectOptions } from './graph/select.js';
+export { topologicalOrder } from './graph/topological-order.js';
+
+// compile
+export { domainSchema, relationNamesFor, sourceSchema, type SchemaNaming } from './compile/relation-names.js';
+export { renderModelSql, type RelationNames, type RenderedSql } from './compile/render-model-sql.js';
+export { queryBuilder, sqlText } from './compile/sql-text.js';
+
+// adapters
+export type { Adapter, CopyTarget } from './adapter/adapter.js';
+export { createAdapter, type AdapterSettings } from './adapter/create-adapter.js';
+export { databaseErrorOf, describeDatabaseError, isTransientDatabaseError } from './adapter/database-error.js';
+
+// execute
+export { execute, type ExecuteOptions } from './execute/execute-plan.js';
+export { plan, compiledPathOf, type ExecutionPlan, type PlannedNode, type PlanOptions } from './execute/plan.js';
+export { countByStatus, type NodeError, type NodeResult, type NodeStatus, type RunResult } from './execute/run-result.js';
+export type { RunEvent, RunEventListener } from './events/run-events.js';
+
+// artifacts
+export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestModel, type ManifestSource } from './artifacts/manifest.js';
+export { META_SCHEMA, ensureRunHistory, recentRuns, recordRun } from './artifacts/run-history.js';
+export { writeCompiledSql, writeManifest, writeRunResults } from './artifacts/write-artifacts.js';
+
+// config
+export {
+  defineConfig,
+  parseConfig,
+  resolveTarget,
+  warehouseConfigSchema,
+  type ParsedConfig,
+  type ResolvedTarget,
+  type TargetConfig,
+  type WarehouseConfig,
+  type WarehouseConfigInput,
+} from './config/warehouse-config.js';

@@ -1,0 +1,111 @@
+import type { Kysely, RawBuilder } from 'kysely';
+import type { SqlSource } from '../compile/sql-text.js';
+import type { Columns, RowOf } from './columns.js';
+import { definedAt } from './defined-at.js';
+import type { AnySource, Source } from './define-source.js';
+
+export const MODEL_BRAND = Symbol.for('warehouse.model');
+
+export type ModelKind = 'fact' | 'dim' | 'staging';
+
+/**
+ * Who may `ref` a model: `public`, any package that depends on the owner's package;
+ * `protected`, models of the same package; `private`, models of the same group.
+ */
+export type Access = 'public' | 'protected' | 'private';
+
+/** How a model is persisted. Incremental and snapshot materializations come later. */
+export type Materialization = 'view' | 'table';
+
+/** A reference to a relation, usable in a `sql` template or as `db.selectFrom(rel.as('x'))`. */
+export type Relation<Row> = RawBuilder<Row>;
+
+export type ModelRow<M> = M extends Model<string, infer C> ? RowOf<C> : never;
+export type SourceRow<S> = S extends Source<string, string, infer C> ? RowOf<C> : never;
+
+/** What a model's `sql` function receives. */
+export interface ModelContext<Self extends Columns = Columns> {
+  /** A model's relation, typed by its contract; records the graph edge. */
+  ref<M extends AnyModel>(model: M): Relation<ModelRow<M>>;
+  /** A model's relation by name (untyped), for dynamic references. */
+  ref(name: string): Relation<Record<string, unknown>>;
+  /** A landed table, typed by its columns; records the graph edge. */
+  source<S extends AnySource>(source: S): Relation<SourceRow<S>>;
+  /** A landed table by system and name, e.g. `source('sales', 'orders')`. */
+  source(system: string, table: string): Relation<Record<string, unknown>>;
+  /** The model's own relation as it exists before this build (for incremental logic). */
+  readonly self: Relation<RowOf<Self>>;
+  /** True when this build adds to an existing table instead of rebuilding it. */
+  isIncremental(): boolean;
+  /** A query builder (no connection) for models written with kysely's builder. */
+  readonly db: Kysely<{}>;
+  /** The target being compiled for, e.g. `dev` or `prod`. */
+  readonly target: { readonly name: string };
+}
+
+export interface ModelConfig<N extends string, C extends Columns> {
+  /** The relation's name, unique across the project; the warehouse's own names (`wh_fact_sales`). */
+  name: N;
+  /** The owning domain; the relation lives in the domain's schema. */
+  domain: string;
+  kind: ModelKind;
+  description: string;
+  /** Who answers for the model: a team or person. */
+  owner: string;
+  /** The key columns that make a row unique. */
+  grain: ReadonlyArray<keyof C & string>;
+  /** Default `protected`. */
+  access?: Access;
+  /** The model group, for `private` access. */
+  group?: string;
+  tags?: readonly string[];
+  materialized: Materialization;
+  /** The column contract: the relation's columns, in order, with types and nullability. */
+  columns: C;
+  /** An enforced contract (the default) becomes the table's DDL and is checked on every build. */
+  contract?: { enforced: boolean };
+  /** The model's query. */
+  sql: (context: ModelContext<C>) => SqlSource;
+}
+
+/** A model, declared with {@link defineModel}. */
+export interface Model<N extends string = string, C extends Columns = Columns>
+  extends Readonly<Omit<ModelConfig<N, C>, 'access' | 'tags' | 'contract'>> {
+  readonly [MODEL_BRAND]: true;
+  readonly access: Access;
+  readonly tags: readonly string[];
+  readonly contract: { readonly enforced: boolean };
+  /** Where the declaration lives (`file:line`), for error messages. */
+  readonly definedAt: string | undefined;
+  /** Phantom: the row type, for typed refs. */
+  readonly __row?: RowOf<C>;
+}
+
+export type AnyModel = Model<string, any>;
+
+/**
+ * Declares a model.
+ *
+ * @example
+ * export const whDimLocation = defineModel({
+ *   name: 'wh_dim_location', domain: 'inventory', kind: 'dim', owner: 'inventory-team',
+ *   description: 'One row per store or warehouse.', grain: ['location_key'], access: 'public',
+ *   materialized: 'table',
+ *   columns: { location_key: { type: 'bigint', nullable: false }, city: { type: 'text' } },
+ *   sql: ({ source }) => sql`select location_id as location_key, city from ${source(locations)}`,
+ * });
+ */
+export function defineModel<const N extends string, const C extends Columns>(config: ModelConfig<N, C>): Model<N, C> {
+  return Object.freeze({
+    ...config,
+    [MODEL_BRAND]: true as const,
+    access: config.access ?? 'protected',
+    tags: config.tags ?? [],
+    contract: config.contract ?? { enforced: true },
+    definedAt: definedAt(),
+  });
+}
+
+export function isModel(value: unknown): value is AnyModel {
+  return typeof value === 'object' && value !== null && MODEL_BRAND in value;
+}
