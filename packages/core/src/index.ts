@@ -26,7 +26,8 @@ export {
 } from './model/define-model.js';
 export { defineSource, isSource, type AnySource, type FreshnessRule, type Source, type SourceConfig } from './model/define-source.js';
 export { rowSchemaFor } from './model/row-schema.js';
-export { sql } from 'kysely';
+export { NOT_APPLICABLE_KEY, surrogateKey, UNKNOWN_KEY, validAt } from './model/sql-helpers.js';
+export { sql, type RawBuilder } from 'kysely';
 
 // graph
 export { assembleGraph, buildGraph, type AssembledGraph } from './graph/assemble-graph.js';
@@ -58,6 +59,7 @@ export { databaseErrorOf, describeDatabaseError, isTransientDatabaseError } from
 
 // execute
 export { execute, type ExecuteOptions } from './execute/execute-plan.js';
+export { createLandingTables } from './execute/landing-tables.js';
 export { plan, compiledPathOf, type ExecutionPlan, type PlannedNode, type PlanOptions } from './execute/plan.js';
 export { countByStatus, type NodeError, type NodeResult, type NodeStatus, type RunResult } from './execute/run-result.js';
 export type { RunEvent, RunEventListener } from './events/run-events.js';

@@ -36,11 +36,12 @@ export const createQueryView = (modelSql: string) => `${QUERY_VIEW_PREFIX}${mode
 export const dropQueryView = () => text(sql`drop view if exists ${id(MODEL_QUERY_VIEW)}`);
 
 /** CREATE TABLE from a contract: its columns in order, typed, NOT NULL where declared. */
-export function createTableFromContract(relation: RelationName, columns: Columns): string {
+export function createTableFromContract(relation: RelationName, columns: Columns, options: { ifNotExists?: boolean } = {}): string {
   const definitions = Object.entries(columns).map(
     ([name, spec]) => sql`${sql.id(name)} ${sql.raw(spec.type)}${spec.nullable === false ? sql` not null` : sql``}`,
   );
-  return text(sql`create table ${id(relation)} (${sql.join(definitions)})`);
+  const create = options.ifNotExists ? sql`create table if not exists` : sql`create table`;
+  return text(sql`${create} ${id(relation)} (${sql.join(definitions)})`);
 }
 
 /** Fills a table from the staged query, taking the contract's columns by name. */

@@ -62,6 +62,7 @@ const canonicalBase: Record<string, string> = {
   varchar: 'character varying',
   'character varying': 'character varying',
   char: 'character',
+  bpchar: 'character',
   character: 'character',
   boolean: 'boolean',
   bool: 'boolean',
