@@ -1,0 +1,66 @@
+import { sql, type ModelContext, type RawBuilder } from '@warehouse/core';
+import { orderLines } from '../sales/order-lines.js';
+import { orders } from '../sales/orders.js';
+import { returns } from '../sales/returns.js';
+import { distinctDeliveries, latestVersion } from './latest-version.js';
+import { discountAmount, grossAmount, isRevenueOrder, netAmount } from './sales-amounts.js';
+
+type SourceOf = ModelContext['source'];
+
+export interface RevenueLine {
+  order_line_id: string;
+  order_id: string;
+  customer_id: string | null;
+  product_id: string;
+  offer_id: string | null;
+  ordered_at: Date;
+  quantity: number;
+  gross_amount: string;
+  discount_amount: string;
+  net_amount: string;
+  returned_quantity: string;
+  refunded_amount: string;
+}
+
+/**
+ * The order lines that count as revenue (latest version of each line, of an order that was
+ * not cancelled) with their amounts and what was refunded on them. Every domain that reports
+ * revenue reads it through this one query, so their numbers agree with wh_fact_sales.
+ *
+ * @example
+ * sql`select product_id, sum(net_amount - refunded_amount) from ${revenueLines(source)} as l group by 1`
+ */
+export function revenueLines(source: SourceOf): RawBuilder<RevenueLine> {
+  return sql<RevenueLine>`(
+    select l.order_line_id, l.order_id, o.customer_id, l.product_id, l.offer_id, o.ordered_at, l.quantity,
+           ${grossAmount('l')} as gross_amount, ${discountAmount('l')} as discount_amount,
+           ${netAmount('l')} as net_amount,
+           coalesce(r.returned_quantity, 0) as returned_quantity, coalesce(r.refunded_amount, 0) as refunded_amount
+    from ${latestVersion(source(orderLines), ['order_line_id'])} as l
+    join ${latestVersion(source(orders), ['order_id'])} as o on o.order_id = l.order_id
+    left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
+    where ${isRevenueOrder('o')}
+  )`;
+}
+
+/** Per order line: units returned and money refunded (duplicate deliveries counted once). */
+export function lineRefunds(source: SourceOf): RawBuilder<{ order_line_id: string; returned_quantity: string; refunded_amount: string }> {
+  return sql`(
+    select order_line_id, sum(quantity) as returned_quantity, sum(refund_amount) as refunded_amount
+    from ${distinctDeliveries(source(returns), ['return_id'])} as rr
+    group by order_line_id
+  )`;
+}
+
+/**
+ * Per customer: orders and net revenue (paid minus refunded) to date. The customer domain's
+ * lifetime value and marketing's segment member value both come from here.
+ */
+export function customerRevenue(source: SourceOf): RawBuilder<{ customer_id: string; orders: string; net_revenue: string }> {
+  return sql`(
+    select customer_id, count(distinct order_id) as orders, sum(net_amount - refunded_amount) as net_revenue
+    from ${revenueLines(source)} as rl
+    where customer_id is not null
+    group by customer_id
+  )`;
+}
