@@ -1,0 +1,14 @@
+/**
+ * @warehouse/inventory: products, locations and daily stock. Public models: wh_dim_product and
+ * wh_dim_location, which other domains key their facts on.
+ */
+import { stgInventoryDailyStock } from './models/stg_inventory_daily_stock.js';
+import { stgInventoryProducts } from './models/stg_inventory_products.js';
+import { whDimLocation } from './models/wh_dim_location.js';
+import { whDimProduct } from './models/wh_dim_product.js';
+import { whFactInventory } from './models/wh_fact_inventory.js';
+
+export { whDimLocation, whDimProduct, whFactInventory };
+
+/** Every model of the domain, protected ones included, for the project graph. */
+export const models = [stgInventoryProducts, stgInventoryDailyStock, whDimProduct, whDimLocation, whFactInventory];

@@ -1,0 +1,12 @@
+/**
+ * @warehouse/marketing: media channels, offers and audience segments. All three dimensions are
+ * public: customer and sales facts key on them.
+ */
+import { whDimAudienceSegments } from './models/wh_dim_audience_segments.js';
+import { whDimMediaChannels } from './models/wh_dim_media_channels.js';
+import { whDimOffers } from './models/wh_dim_offers.js';
+
+export { whDimAudienceSegments, whDimMediaChannels, whDimOffers };
+
+/** Every model of the domain, for the project graph. */
+export const models = [whDimMediaChannels, whDimOffers, whDimAudienceSegments];

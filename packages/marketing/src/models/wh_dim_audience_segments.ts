@@ -1,0 +1,51 @@
+import { defineModel, sql, surrogateKey } from '@warehouse/core';
+import { audienceSegments, customerRevenue, distinctDeliveries, segmentMemberships } from '@warehouse/sources';
+
+/**
+ * Segments with their current size and the value of their members. Member value is each
+ * member's net revenue to date, from raw orders through the shared customer revenue rule (the
+ * same number wh_dim_consumer shows as lifetime value).
+ */
+export const whDimAudienceSegments = defineModel({
+  name: 'wh_dim_audience_segments',
+  domain: 'marketing',
+  kind: 'dim',
+  description: 'One row per audience segment: its definition, current size and the average value of its current members.',
+  owner: 'marketing-analytics@company.example',
+  grain: ['segment_key'],
+  access: 'public',
+  tags: ['nightly'],
+  materialized: 'table',
+  columns: {
+    segment_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of segment_id.' },
+    segment_id: { type: 'bigint', nullable: false },
+    segment_name: { type: 'text', nullable: false },
+    definition: { type: 'text', nullable: false },
+    created_at: { type: 'timestamptz', nullable: false },
+    current_members: { type: 'bigint', nullable: false, description: 'Customers whose membership has not ended.' },
+    members_ever: { type: 'bigint', nullable: false },
+    total_member_value: { type: 'numeric(14,2)', nullable: false, description: 'Net revenue to date of the current members.' },
+    average_member_value: { type: 'numeric(14,2)', description: 'Total member value over current members; null when empty.' },
+  },
+  sql: ({ source }) => sql`
+    with memberships as (
+      select * from ${distinctDeliveries(source(segmentMemberships), ['segment_id', 'customer_id', 'valid_from'])} as m
+    ),
+    current_members as (
+      select distinct segment_id, customer_id from memberships where valid_to is null
+    ),
+    valued as (
+      select m.segment_id, count(*) as members, sum(coalesce(v.net_revenue, 0)) as total_value
+      from current_members as m
+      left join ${customerRevenue(source)} as v on v.customer_id = m.customer_id
+      group by m.segment_id
+    ),
+    ever as (select segment_id, count(distinct customer_id) as members_ever from memberships group by segment_id)
+    select ${surrogateKey(sql.ref('s.segment_id'))} as segment_key, s.segment_id, s.name as segment_name, s.definition,
+           s.created_at, coalesce(v.members, 0)::bigint as current_members, coalesce(e.members_ever, 0)::bigint as members_ever,
+           coalesce(v.total_value, 0)::numeric(14,2) as total_member_value,
+           round(v.total_value / nullif(v.members, 0), 2)::numeric(14,2) as average_member_value
+    from ${distinctDeliveries(source(audienceSegments), ['segment_id'])} as s
+    left join valued as v on v.segment_id = s.segment_id
+    left join ever as e on e.segment_id = s.segment_id`,
+});

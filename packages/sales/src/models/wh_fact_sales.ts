@@ -1,0 +1,91 @@
+import { defineModel, sql, validAt } from '@warehouse/core';
+import { whDimConsumer } from '@warehouse/customer';
+import { whDimLocation, whDimProduct } from '@warehouse/inventory';
+import { whDimMediaChannels, whDimOffers } from '@warehouse/marketing';
+import {
+  discountAmount,
+  grossAmount,
+  isRevenueOrder,
+  latestVersion,
+  lineRefunds,
+  netAmount,
+  orderLines,
+  orders,
+} from '@warehouse/sources';
+
+/**
+ * The sales fact: every order line, with keys to product, location, consumer (the version
+ * current when the order was placed), offer and channel. No line is lost to a join: a key
+ * that does not resolve becomes -1 (unknown), a key that does not apply -2 (a guest, an
+ * online order, no offer, no channel). Amounts use the shared rules of @warehouse/sources.
+ */
+export const whFactSales = defineModel({
+  name: 'wh_fact_sales',
+  domain: 'sales',
+  kind: 'fact',
+  description: 'One row per order line: keys to product, location, consumer, offer and channel; quantity, gross, discount, net, cost, margin, returns.',
+  owner: 'sales-analytics@company.example',
+  grain: ['order_line_id'],
+  tags: ['nightly', 'finance'],
+  materialized: 'table',
+  columns: {
+    order_line_id: { type: 'bigint', nullable: false },
+    order_id: { type: 'bigint', nullable: false },
+    order_date: { type: 'date', nullable: false, description: 'UTC date the order was placed.' },
+    ordered_at: { type: 'timestamptz', nullable: false },
+    product_key: { type: 'bigint', nullable: false, description: 'wh_dim_product; -1 unknown.' },
+    location_key: { type: 'bigint', nullable: false, description: 'wh_dim_location; -2 online (no store), -1 unknown.' },
+    consumer_key: { type: 'bigint', nullable: false, description: 'wh_dim_consumer version current at ordered_at; -2 guest, -1 unknown.' },
+    offer_key: { type: 'bigint', nullable: false, description: 'wh_dim_offers; -2 no offer, -1 unknown.' },
+    channel_key: { type: 'bigint', nullable: false, description: 'wh_dim_media_channels (last-touch attribution); -2 none, -1 unknown.' },
+    sales_channel: { type: 'text', nullable: false, description: 'store, web or app; unknown when the order header has not arrived.' },
+    order_status: { type: 'text', nullable: false, description: 'placed, shipped, delivered, cancelled; unknown without header.' },
+    currency: { type: 'char(3)' },
+    quantity: { type: 'integer', nullable: false },
+    unit_price: { type: 'numeric(12,2)', nullable: false },
+    gross_amount: { type: 'numeric(14,2)', nullable: false, description: 'Quantity times list price.' },
+    discount_amount: { type: 'numeric(14,2)', nullable: false },
+    net_amount: { type: 'numeric(14,2)', nullable: false, description: 'Gross minus discount: what the customer paid.' },
+    unit_cost: { type: 'numeric(12,2)', nullable: false, description: 'Current purchase cost of the product.' },
+    cost_amount: { type: 'numeric(14,2)', nullable: false },
+    margin_amount: { type: 'numeric(14,2)', nullable: false, description: 'Net amount minus cost.' },
+    returned_quantity: { type: 'integer', nullable: false },
+    returned_amount: { type: 'numeric(14,2)', nullable: false, description: 'Money refunded on the line.' },
+    is_returned: { type: 'boolean', nullable: false },
+    counts_as_revenue: { type: 'boolean', nullable: false, description: 'False for cancelled orders and lines whose order header has not arrived.' },
+    net_revenue: { type: 'numeric(14,2)', nullable: false, description: 'Net amount minus refunds when the line counts as revenue, else 0.' },
+  },
+  sql: ({ ref, source }) => sql`
+    select l.order_line_id, l.order_id,
+           (coalesce(o.ordered_at, l.updated_at) at time zone 'UTC')::date as order_date,
+           coalesce(o.ordered_at, l.updated_at) as ordered_at,
+           coalesce(p.product_key, -1) as product_key,
+           case when o.order_id is not null and o.store_id is null then -2 else coalesce(loc.location_key, -1) end as location_key,
+           case when o.order_id is not null and o.customer_id is null then -2 else coalesce(c.consumer_key, -1) end as consumer_key,
+           case when l.offer_id is null then -2 else coalesce(f.offer_key, -1) end as offer_key,
+           case when o.order_id is not null and o.media_channel_id is null then -2 else coalesce(ch.channel_key, -1) end as channel_key,
+           coalesce(o.sales_channel, 'unknown') as sales_channel,
+           coalesce(o.status, 'unknown') as order_status,
+           o.currency,
+           l.quantity, l.unit_price,
+           ${grossAmount('l')}::numeric(14,2) as gross_amount,
+           ${discountAmount('l')}::numeric(14,2) as discount_amount,
+           ${netAmount('l')}::numeric(14,2) as net_amount,
+           coalesce(p.unit_cost, 0) as unit_cost,
+           (l.quantity * coalesce(p.unit_cost, 0))::numeric(14,2) as cost_amount,
+           (${netAmount('l')} - l.quantity * coalesce(p.unit_cost, 0))::numeric(14,2) as margin_amount,
+           coalesce(r.returned_quantity, 0)::integer as returned_quantity,
+           coalesce(r.refunded_amount, 0)::numeric(14,2) as returned_amount,
+           coalesce(r.returned_quantity, 0) > 0 as is_returned,
+           coalesce(${isRevenueOrder('o')}, false) as counts_as_revenue,
+           case when ${isRevenueOrder('o')} then ${netAmount('l')} - coalesce(r.refunded_amount, 0) else 0 end::numeric(14,2) as net_revenue
+    from ${latestVersion(source(orderLines), ['order_line_id'])} as l
+    left join ${latestVersion(source(orders), ['order_id'])} as o on o.order_id = l.order_id
+    left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
+    left join ${ref(whDimProduct)} as p on p.product_id = l.product_id and p.product_key <> -1
+    left join ${ref(whDimLocation)} as loc on loc.location_id = o.store_id and loc.location_key not in (-1, -2)
+    left join ${ref(whDimConsumer)} as c
+      on c.consumer_id = o.customer_id and c.consumer_key not in (-1, -2) and ${validAt('c', sql.ref('o.ordered_at'))}
+    left join ${ref(whDimOffers)} as f on f.offer_id = l.offer_id and f.offer_key not in (-1, -2)
+    left join ${ref(whDimMediaChannels)} as ch on ch.channel_id = o.media_channel_id and ch.channel_key not in (-1, -2)`,
+});
