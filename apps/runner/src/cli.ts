@@ -1,0 +1,120 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isWarehouseError } from '@warehouse/core';
+import { Output } from './output.js';
+import * as build from './commands/build.js';
+import * as compile from './commands/compile.js';
+import * as demo from './commands/demo.js';
+import * as ls from './commands/ls.js';
+import * as seedDemo from './commands/seed-demo.js';
+import { SEED_DEMO_DEFAULTS } from './commands/seed-demo.js';
+
+/** Exit codes: 0 ok, 1 a model or test failed, 2 usage, configuration or connection error. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+const positiveInteger = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+};
+const integer = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+};
+const positiveNumber = (value: string) => {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+};
+const isoDate = (value: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  return value;
+};
+
+function common(command: Command): Command {
+  return command
+    .option('--target <name>', 'target from warehouse.config.ts (default: WAREHOUSE_TARGET or the config default)')
+    .option('--threads <n>', 'models built at once (PGlite always uses 1)', positiveInteger)
+    .option('--project-dir <dir>', 'project root (default: the nearest folder with warehouse.config.ts)')
+    .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
+    .option('--debug', 'print resolved settings, every query, and stacks of errors');
+}
+
+function selection(command: Command): Command {
+  return command
+    .option('-s, --select <selector...>', 'models to include, in dbt selection syntax (name, +name, name+, tag:x, domain:x, ...)')
+    .option('--exclude <selector...>', 'models to leave out, same syntax');
+}
+
+type Runner<O> = (options: O, output: Output) => Promise<number>;
+
+/** Builds the program; `exit` receives each command's exit code. */
+export function createProgram(exit: (code: number) => void): Command {
+  const program = new Command('warehouse')
+    .description('Build the company data warehouse: typed models from every domain package, one graph, PostgreSQL.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const action =
+    <O extends { json?: boolean; debug?: boolean }>(runner: Runner<O>) =>
+    async (options: O) => {
+      const output = new Output({ json: options.json === true, debug: options.debug === true, tty: process.stdout.isTTY === true && options.json !== true });
+      try {
+        exit(await runner(options, output));
+      } catch (error) {
+        output.error(error);
+        exit(EXIT.usage);
+      } finally {
+        output.close();
+      }
+    };
+
+  selection(common(program.command('build')))
+    .description('compile the selected models and build them in dependency order (exit 1 if any fails)')
+    .option('--full-refresh', 'rebuild incremental models from scratch')
+    .action(action<build.BuildOptions>(build.run));
+
+  selection(common(program.command('compile')))
+    .description('validate the project and write target/manifest.json and target/compiled/ without a database')
+    .action(action(compile.run));
+
+  selection(common(program.command('ls')))
+    .description('list the selected models in dependency order')
+    .option('-l, --long', 'show domain, kind, materialization, access and tags')
+    .action(action<ls.LsOptions>(ls.run));
+
+  common(program.command('seed-demo'))
+    .description('create the landing tables and deliver deterministic demo data for a period (call again with a later period to append)')
+    .addOption(new Option('--scale <n>', 'size: 1 is about a million order lines a year').argParser(positiveNumber).default(SEED_DEMO_DEFAULTS.scale))
+    .addOption(new Option('--seed <n>', 'random seed; the same seed and arguments give the same data').argParser(integer).default(SEED_DEMO_DEFAULTS.seed))
+    .addOption(new Option('--from <date>', 'first day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.from))
+    .addOption(new Option('--to <date>', 'last day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.to))
+    .action(action<seedDemo.SeedDemoCommandOptions>(seedDemo.run));
+
+  selection(common(program.command('demo')))
+    .description('seed a year of demo data and build the whole warehouse on it (embedded PGlite unless DATABASE_URL is set)')
+    .addOption(new Option('--scale <n>', 'demo data size').argParser(positiveNumber).default(SEED_DEMO_DEFAULTS.scale))
+    .addOption(new Option('--seed <n>', 'random seed').argParser(integer).default(SEED_DEMO_DEFAULTS.seed))
+    .action(action<demo.DemoOptions>(demo.run));
+
+  return program;
+}
+
+/** Runs the CLI and resolves to its exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = createProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`error: ${isWarehouseError(error) ? error.message : String(error)}\n`);
+    return EXIT.usage;
+  }
+  return code;
+}

@@ -1,0 +1,96 @@
+import {
+  buildGraph,
+  buildManifest,
+  createAdapter,
+  resolveTarget,
+  select,
+  type Adapter,
+  type ProjectGraph,
+  type ResolvedTarget,
+  type WarehouseConfig,
+} from '@warehouse/core';
+import type { Output } from '../output.js';
+import { findProjectRoot } from '../project/find-project-root.js';
+import { loadConfig } from '../project/load-config.js';
+import { loadProject } from '../project/load-project.js';
+
+/** Options every command takes. */
+export interface CommonOptions {
+  projectDir?: string;
+  target?: string;
+  threads?: number;
+  json?: boolean;
+  debug?: boolean;
+}
+
+export interface SelectionOptions {
+  select?: string[];
+  exclude?: string[];
+}
+
+export interface ProjectContext {
+  rootDir: string;
+  config: WarehouseConfig;
+  target: ResolvedTarget;
+}
+
+/** Finds the project, loads and validates its config, resolves the target. */
+export async function openProject(options: CommonOptions, output: Output): Promise<ProjectContext> {
+  const rootDir = findProjectRoot(options.projectDir ?? process.cwd());
+  const { config, warnings } = await loadConfig(rootDir);
+  for (const warning of warnings) output.warn(warning);
+  const target = resolveTarget(config, { name: options.target, threads: options.threads }, process.env, rootDir);
+  output.debug('resolved project', {
+    rootDir,
+    target: target.name,
+    adapter: target.adapter.type === 'pg' ? { type: 'pg', maxConnections: target.adapter.maxConnections } : target.adapter,
+    schemaPrefix: target.schemaPrefix,
+    threads: target.threads,
+  });
+  return { rootDir, config, target };
+}
+
+/** Loads every package and assembles the validated graph (GRAPH_INVALID lists all problems). */
+export async function loadGraph(context: ProjectContext, output: Output): Promise<ProjectGraph> {
+  const started = Date.now();
+  const packages = await loadProject(context.rootDir);
+  const graph = buildGraph(packages);
+  output.debug('project graph assembled', { packages: packages.length, nodes: graph.nodes.size, ms: Date.now() - started });
+  return graph;
+}
+
+export function selectModels(graph: ProjectGraph, context: ProjectContext, options: SelectionOptions): string[] {
+  return select(graph, { select: options.select ?? [], exclude: options.exclude ?? [], rootDir: context.rootDir });
+}
+
+export function manifestFor(graph: ProjectGraph, context: ProjectContext) {
+  return buildManifest(graph, { target: context.target.name, schemaPrefix: context.target.schemaPrefix, rootDir: context.rootDir });
+}
+
+/** Opens the target's database; CONNECTION_FAILED names where it tried. */
+export async function openDatabase(context: ProjectContext, output: Output): Promise<Adapter> {
+  const adapter = await createAdapter(context.target.adapter);
+  output.debug('connected', { location: adapter.location });
+  return adapter;
+}
+
+/** An AbortSignal fired by SIGINT/SIGTERM: running models finish, nothing new starts. */
+export function stopSignal(output: Output): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = (name: string) => {
+    if (controller.signal.aborted) return;
+    output.warn(`${name} received: finishing the models that are running, starting no more`);
+    controller.abort();
+  };
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}

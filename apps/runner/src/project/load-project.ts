@@ -1,0 +1,51 @@
+import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { collectDefinitions, ErrorCode, WarehouseError, type WarehousePackage } from '@warehouse/core';
+import { discoverPackages, type PackageManifest } from './discover-packages.js';
+
+/**
+ * Imports every warehouse package of the workspace and collects its models and sources. A
+ * package that fails to import (a model file that throws, say) is reported with the file and
+ * line where it failed; all failures are reported together.
+ */
+export async function loadProject(rootDir: string): Promise<WarehousePackage[]> {
+  const manifests = discoverPackages(rootDir);
+  const names = new Set(manifests.map((m) => m.name));
+  const failures: string[] = [];
+  const packages: WarehousePackage[] = [];
+  for (const manifest of manifests) {
+    try {
+      const exports = (await import(pathToFileURL(manifest.entry).href)) as Record<string, unknown>;
+      const { models, sources } = collectDefinitions(exports);
+      packages.push({
+        name: manifest.name,
+        version: manifest.version,
+        ...(manifest.domain ? { domain: manifest.domain } : {}),
+        // only warehouse packages matter for refs; core and npm libraries are not part of the graph
+        dependencies: manifest.dependencies.filter((d) => names.has(d)),
+        path: manifest.path,
+        models,
+        sources,
+      });
+    } catch (error) {
+      failures.push(describeLoadFailure(rootDir, manifest, error));
+    }
+  }
+  if (failures.length > 0) {
+    throw new WarehouseError(ErrorCode.packageLoadFailed, failures.join('\n'));
+  }
+  return packages;
+}
+
+function describeLoadFailure(rootDir: string, manifest: PackageManifest, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  // the first stack frame inside the package names the file that threw
+  const folder = `${rootDir}/${manifest.path}/`;
+  const frame = stack
+    .split('\n')
+    .map((line) => /\(?(?:file:\/\/)?(\/[^():]+):(\d+):\d+\)?$/.exec(line.trim()))
+    .find((match) => match && match[1]!.startsWith(folder));
+  const where = frame ? ` (${relative(rootDir, frame[1]!)}:${frame[2]})` : '';
+  return `package ${manifest.name} failed to load${where}: ${message}`;
+}

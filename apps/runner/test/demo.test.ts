@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPgTestDatabase, testDatabaseKinds, type TestDatabase } from '@warehouse/core/testing';
+import type { RunResult } from '@warehouse/core';
+import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
+
+const WAREHOUSE_MODELS = [
+  'stg_inventory_daily_stock', 'stg_inventory_products', 'wh_dim_audience_segments', 'wh_dim_consumer', 'wh_dim_location',
+  'wh_dim_media_channels', 'wh_dim_product', 'wh_dim_offers', 'wh_fact_interactions', 'wh_fact_inventory', 'wh_fact_loyalty',
+  'wh_fact_sales',
+];
+
+describe.each(await testDatabaseKinds())('warehouse demo end to end on %s', (kind) => {
+  const cleanup: Array<() => unknown> = [];
+  afterAll(async () => {
+    for (const dispose of cleanup.reverse()) await dispose();
+  });
+
+  it('seeds demo data and builds all models, writing the artifacts', async () => {
+    const project = tempProject({ withWarehouse: true });
+    cleanup.push(project.dispose);
+    let database: TestDatabase | undefined;
+    if (kind === 'pg') {
+      database = await createPgTestDatabase();
+      cleanup.push(() => database!.dispose());
+    }
+    const env = { DATABASE_URL: database?.url };
+    const seeded = await warehouse(['seed-demo', '--scale', '0.01', '--from', '2025-01-01', '--to', '2025-03-31', '--project-dir', project.dir], { env });
+    expect(seeded.code, seeded.stdout + seeded.stderr).toBe(0);
+
+    const built = await warehouse(['build', '--project-dir', project.dir, '--json', '--threads', '4'], { env });
+    expect(built.code, built.stderr).toBe(0);
+    const result = JSON.parse(built.stdout) as RunResult;
+    expect(result.results.map((r) => [r.name, r.status])).toEqual(WAREHOUSE_MODELS.map((m) => [m, 'success']));
+    expect(result.threads).toBe(kind === 'pg' ? 4 : 1);
+
+    const manifest = JSON.parse(readFileSync(join(project.dir, 'target/manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.nodes).filter((id) => id.startsWith('model.')).sort()).toEqual(WAREHOUSE_MODELS.map((m) => `model.${m}`).sort());
+    expect(manifest.nodes['model.wh_fact_sales'].dependsOn).toContain('model.wh_dim_consumer');
+    expect(manifest.packages['@warehouse/sales'].dependencies).toEqual(['@warehouse/customer', '@warehouse/inventory', '@warehouse/marketing', '@warehouse/sources']);
+    const runResults = JSON.parse(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8'));
+    expect(runResults.runId).toBe(result.runId);
+    expect(existsSync(join(project.dir, 'target/compiled/sales/wh_fact_sales.sql'))).toBe(true);
+
+    // a second seed of the same period is refused; the next period appends
+    const again = await warehouse(['seed-demo', '--scale', '0.01', '--from', '2025-03-01', '--to', '2025-03-02', '--project-dir', project.dir], { env });
+    expect(again.code).toBe(2);
+    expect(again.stdout).toMatch(/day\(s\) from 2025-03-01 were already delivered \(the last delivered day is 2025-03-31\); deliver a later period, e.g. --from 2025-04-01/);
+  });
+
+  it('exits 1 when a model fails, still building the models that do not depend on it', async () => {
+    const model = (name: string, body: string) => `export const ${name} = defineModel({
+  name: '${name}', domain: 'shop', kind: 'fact', description: 'x', owner: 'o', grain: ['id'], materialized: 'table',
+  columns: { id: { type: 'integer' } },
+  sql: ${body},
+});\n`;
+    const project = tempProject({
+      files: {
+        'packages/shop/package.json': domainPackageJson('@t/shop', 'shop'),
+        'packages/shop/src/index.ts': [
+          `import { defineModel, sql } from '@warehouse/core';`,
+          model('good', '() => sql`select 1 as id`'),
+          model('broken', '() => sql`select 1 / 0 as id`'),
+          model('downstream', "({ ref }) => sql`select id from ${ref('broken')}`"),
+        ].join('\n'),
+      },
+    });
+    cleanup.push(project.dispose);
+    let database: TestDatabase | undefined;
+    if (kind === 'pg') {
+      database = await createPgTestDatabase();
+      cleanup.push(() => database!.dispose());
+    }
+    const built = await warehouse(['build', '--project-dir', project.dir, '--json'], { env: { DATABASE_URL: database?.url } });
+    expect(built.code).toBe(1);
+    const result = JSON.parse(built.stdout) as RunResult;
+    expect(Object.fromEntries(result.results.map((r) => [r.name, r.status]))).toEqual({ broken: 'error', downstream: 'skipped', good: 'success' });
+    expect(result.results.find((r) => r.name === 'broken')!.message).toMatch(/^model broken failed: division by zero \(SQLSTATE 22012\)/);
+  });
+});

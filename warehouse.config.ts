@@ -1,0 +1,19 @@
+import { defineConfig } from '@warehouse/core';
+
+/**
+ * The warehouse's configuration. Connection settings never live here: server targets read
+ * their URL from an environment variable (DATABASE_URL unless urlEnv says otherwise).
+ */
+export default defineConfig({
+  name: 'warehouse',
+  defaultTarget: 'dev',
+  threads: 4,
+  targets: {
+    // PGlite under .warehouse/dev, or the server in DATABASE_URL when it is set
+    dev: { type: 'auto', dataDir: '.warehouse/dev' },
+    // CI builds into its own schemas on the shared server
+    ci: { type: 'pg', urlEnv: 'DATABASE_URL', schemaPrefix: '', threads: 4 },
+    prod: { type: 'pg', urlEnv: 'DATABASE_URL', threads: 8 },
+  },
+  swap: { lockTimeoutMs: 10_000, attempts: 5 },
+});
