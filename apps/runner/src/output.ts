@@ -11,7 +11,8 @@ export interface OutputOptions {
   tty: boolean;
 }
 
-const colour = (code: number) => (text: string) => `\u001b[${code}m${text}\u001b[0m`;
+// NO_COLOR (https://no-color.org) turns colours off
+const colour = (code: number) => (text: string) => (process.env.NO_COLOR ? text : `\u001b[${code}m${text}\u001b[0m`);
 const green = colour(32);
 const red = colour(31);
 const yellow = colour(33);
