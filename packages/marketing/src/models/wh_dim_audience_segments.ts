@@ -1,5 +1,6 @@
 import { defineModel, sql, surrogateKey } from '@warehouse/core';
-import { audienceSegments, customerRevenue, distinctDeliveries, segmentMemberships } from '@warehouse/sources';
+import { audienceSegments, distinctDeliveries, segmentMemberships } from '@warehouse/sources';
+import { stgMarketingCustomerValue } from './stg_marketing_customer_value.js';
 
 /**
  * Segments with their current size and the value of their members. Member value is each
@@ -18,16 +19,16 @@ export const whDimAudienceSegments = defineModel({
   materialized: 'table',
   columns: {
     segment_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of segment_id.' },
-    segment_id: { type: 'bigint', nullable: false },
-    segment_name: { type: 'text', nullable: false },
-    definition: { type: 'text', nullable: false },
-    created_at: { type: 'timestamptz', nullable: false },
+    segment_id: { type: 'bigint', nullable: false, description: 'Segment id in the marketing tool.' },
+    segment_name: { type: 'text', nullable: false, description: 'Segment name.' },
+    definition: { type: 'text', nullable: false, description: 'The rule that defines membership, as the marketing tool states it.' },
+    created_at: { type: 'timestamptz', nullable: false, description: 'When the segment was created.' },
     current_members: { type: 'bigint', nullable: false, description: 'Customers whose membership has not ended.' },
-    members_ever: { type: 'bigint', nullable: false },
+    members_ever: { type: 'bigint', nullable: false, description: 'Customers who were ever members.' },
     total_member_value: { type: 'numeric(14,2)', nullable: false, description: 'Net revenue to date of the current members.' },
     average_member_value: { type: 'numeric(14,2)', description: 'Total member value over current members; null when empty.' },
   },
-  sql: ({ source }) => sql`
+  sql: ({ ref, source }) => sql`
     with memberships as (
       select * from ${distinctDeliveries(source(segmentMemberships), ['segment_id', 'customer_id', 'valid_from'])} as m
     ),
@@ -37,7 +38,7 @@ export const whDimAudienceSegments = defineModel({
     valued as (
       select m.segment_id, count(*) as members, sum(coalesce(v.net_revenue, 0)) as total_value
       from current_members as m
-      left join ${customerRevenue(source)} as v on v.customer_id = m.customer_id
+      left join ${ref(stgMarketingCustomerValue)} as v on v.customer_id = m.customer_id
       group by m.segment_id
     ),
     ever as (select segment_id, count(distinct customer_id) as members_ever from memberships group by segment_id)
