@@ -13,13 +13,13 @@ export const whFactInteractions = defineModel({
   tags: ['nightly'],
   materialized: 'table',
   columns: {
-    interaction_id: { type: 'bigint', nullable: false },
-    interaction_date: { type: 'date', nullable: false },
-    occurred_at: { type: 'timestamptz', nullable: false },
+    interaction_id: { type: 'bigint', nullable: false, description: 'Interaction id in the CRM.' },
+    interaction_date: { type: 'date', nullable: false, description: 'UTC day of the interaction.' },
+    occurred_at: { type: 'timestamptz', nullable: false, description: 'When it happened.' },
     consumer_key: { type: 'bigint', nullable: false, description: 'wh_dim_consumer version current at occurred_at; -1 unknown.' },
     consumer_id: { type: 'bigint', nullable: false, description: 'CRM customer id (durable across versions).' },
     channel_key: { type: 'bigint', nullable: false, description: 'wh_dim_media_channels; -1 unknown.' },
-    campaign_id: { type: 'bigint' },
+    campaign_id: { type: 'bigint', description: 'Marketing campaign the interaction answers, if any.' },
     interaction_type: { type: 'text', nullable: false, description: 'impression, email_open, click, visit, call or complaint.' },
   },
   sql: ({ ref, source }) => sql`
