@@ -4,6 +4,7 @@ import { Output } from './output.js';
 import * as build from './commands/build.js';
 import * as compile from './commands/compile.js';
 import * as demo from './commands/demo.js';
+import * as kpi from './commands/kpi.js';
 import * as ls from './commands/ls.js';
 import * as seedDemo from './commands/seed-demo.js';
 import { SEED_DEMO_DEFAULTS } from './commands/seed-demo.js';
@@ -96,6 +97,14 @@ export function createProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--scale <n>', 'demo data size').argParser(positiveNumber).default(SEED_DEMO_DEFAULTS.scale))
     .addOption(new Option('--seed <n>', 'random seed').argParser(integer).default(SEED_DEMO_DEFAULTS.seed))
     .action(action<demo.DemoOptions>(demo.run));
+
+  common(program.command('kpi'))
+    .description('compute KPIs over the built models for a period (all of them without names)')
+    .argument('[names...]', 'KPIs to compute, e.g. revenue gross_margin')
+    .option('--from <date>', 'first day of the period (default: 364 days before --to)', isoDate)
+    .option('--to <date>', 'last day of the period (default: today, UTC)', isoDate)
+    .option('--domain <domain>', 'only the KPIs of this domain')
+    .action((names: string[], options: kpi.KpiOptions) => action<kpi.KpiOptions>((o, output) => kpi.run(names, o, output))(options));
 
   return program;
 }

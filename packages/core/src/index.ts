@@ -28,6 +28,8 @@ export { defineSource, isSource, type AnySource, type FreshnessRule, type Source
 export { rowSchemaFor } from './model/row-schema.js';
 export { NOT_APPLICABLE_KEY, surrogateKey, UNKNOWN_KEY, validAt } from './model/sql-helpers.js';
 export { sql, type RawBuilder } from 'kysely';
+export { defineKpi, isKpi, type Kpi, type KpiConfig, type KpiContext, type KpiPeriod, type KpiUnit } from './kpi/define-kpi.js';
+export { renderKpiSql, runKpi, type KpiRequest, type KpiResult } from './kpi/run-kpi.js';
 
 // graph
 export { assembleGraph, buildGraph, type AssembledGraph } from './graph/assemble-graph.js';
@@ -39,6 +41,7 @@ export {
   modelNodes,
   sourceId,
   type GraphNode,
+  type KpiNode,
   type ModelNode,
   type ProjectGraph,
   type SourceNode,

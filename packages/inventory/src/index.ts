@@ -2,6 +2,7 @@
  * @warehouse/inventory: products, locations and daily stock. Public models: wh_dim_product and
  * wh_dim_location, which other domains key their facts on.
  */
+import { inventoryKpis } from './kpis/inventory-kpis.js';
 import { stgInventoryDailyStock } from './models/stg_inventory_daily_stock.js';
 import { stgInventoryProducts } from './models/stg_inventory_products.js';
 import { whDimLocation } from './models/wh_dim_location.js';
@@ -9,6 +10,10 @@ import { whDimProduct } from './models/wh_dim_product.js';
 import { whFactInventory } from './models/wh_fact_inventory.js';
 
 export { whDimLocation, whDimProduct, whFactInventory };
+export { sellThrough, stockCoverDays } from './kpis/inventory-kpis.js';
 
 /** Every model of the domain, protected ones included, for the project graph. */
 export const models = [stgInventoryProducts, stgInventoryDailyStock, whDimProduct, whDimLocation, whFactInventory];
+
+/** Every KPI of the domain. */
+export const kpis = inventoryKpis;

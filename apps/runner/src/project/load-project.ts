@@ -16,7 +16,7 @@ export async function loadProject(rootDir: string): Promise<WarehousePackage[]> 
   for (const manifest of manifests) {
     try {
       const exports = (await import(pathToFileURL(manifest.entry).href)) as Record<string, unknown>;
-      const { models, sources } = collectDefinitions(exports);
+      const { models, sources, kpis } = collectDefinitions(exports);
       packages.push({
         name: manifest.name,
         version: manifest.version,
@@ -26,6 +26,7 @@ export async function loadProject(rootDir: string): Promise<WarehousePackage[]> 
         path: manifest.path,
         models,
         sources,
+        kpis,
       });
     } catch (error) {
       failures.push(describeLoadFailure(rootDir, manifest, error));

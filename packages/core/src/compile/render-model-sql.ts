@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
 import { isModel, type AnyModel, type ModelContext, type Relation } from '../model/define-model.js';
 import { isSource, type AnySource } from '../model/define-source.js';
-import { queryBuilder, sqlText } from './sql-text.js';
+import { queryBuilder, sqlText, type SqlSource } from './sql-text.js';
 
 /** Where relations live on a target: the schema of each model and each source system. */
 export interface RelationNames {
@@ -30,11 +30,27 @@ export interface RenderedSql {
 
 const relation = <Row>(schema: string, name: string): Relation<Row> => sql<Row>`${sql.table(`${schema}.${name}`)}`;
 
+/** The parts of a context every SQL body gets: relations that record what they read. */
+export interface SqlContextBase {
+  ref: ModelContext['ref'];
+  source: ModelContext['source'];
+  db: ModelContext['db'];
+  target: ModelContext['target'];
+}
+
 /**
- * Runs a model's `sql` function with a context whose `ref`/`source` resolve to qualified
- * relations on the target, and returns the SQL text with every relation it read.
+ * Runs a SQL body (a model's or a KPI's) with a context whose `ref`/`source` resolve to
+ * qualified relations on the target, and returns the SQL text with every relation it read.
+ * `label` names the definition in errors, e.g. `model wh_fact_sales`.
  */
-export function renderModelSql(model: AnyModel, names: RelationNames, options: RenderOptions): RenderedSql {
+export function renderSql<C extends SqlContextBase>(
+  label: string,
+  definedAt: string | undefined,
+  body: (context: C) => SqlSource,
+  names: RelationNames,
+  targetName: string,
+  extend: (base: SqlContextBase) => C,
+): RenderedSql {
   const refs = new Set<string>();
   const sources = new Set<string>();
   const missingRefs = new Set<string>();
@@ -49,7 +65,7 @@ export function renderModelSql(model: AnyModel, names: RelationNames, options: R
     return relation(schema, name);
   };
 
-  const context: ModelContext = {
+  const base: SqlContextBase = {
     ref: ((target: AnyModel | string) => {
       if (typeof target === 'string') return refByName(target);
       if (isModel(target)) return refByName(target.name);
@@ -63,30 +79,37 @@ export function renderModelSql(model: AnyModel, names: RelationNames, options: R
       sources.add(`${system}.${name}`);
       return relation(names.sourceSchema(system), name);
     }) as ModelContext['source'],
-    get self() {
-      return relation<any>(names.modelSchema(model.name) ?? '__missing__', model.name);
-    },
-    isIncremental: () => options.incremental,
     db: queryBuilder,
-    target: { name: options.targetName },
+    target: { name: targetName },
   };
 
   let text: string;
   try {
-    const body = model.sql(context);
-    if (!body || typeof (body as { toOperationNode?: unknown }).toOperationNode !== 'function') {
-      throw new TypeError(`sql() must return a kysely sql\`...\` template or query builder, got ${describe(body)}`);
+    const result = body(extend(base));
+    if (!result || typeof (result as { toOperationNode?: unknown }).toOperationNode !== 'function') {
+      throw new TypeError(`sql() must return a kysely sql\`...\` template or query builder, got ${describe(result)}`);
     }
-    text = sqlText(body);
+    text = sqlText(result);
   } catch (error) {
-    const where = model.definedAt ? ` (${model.definedAt})` : '';
+    const where = definedAt ? ` (${definedAt})` : '';
     throw new WarehouseError(
       ErrorCode.modelSqlFailed,
-      `model ${model.name}${where}: its sql() failed: ${error instanceof Error ? error.message : String(error)}`,
+      `${label}${where}: its sql() failed: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }
   return { sql: text.trim(), refs: [...refs], sources: [...sources], missingRefs: [...missingRefs] };
+}
+
+/** Renders a model's SQL on a target; `isIncremental()` answers `options.incremental`. */
+export function renderModelSql(model: AnyModel, names: RelationNames, options: RenderOptions): RenderedSql {
+  return renderSql(`model ${model.name}`, model.definedAt, model.sql, names, options.targetName, (base) => ({
+    ...base,
+    get self() {
+      return relation<any>(names.modelSchema(model.name) ?? '__missing__', model.name);
+    },
+    isIncremental: () => options.incremental,
+  }));
 }
 
 function describe(value: unknown): string {

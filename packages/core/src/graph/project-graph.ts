@@ -1,5 +1,6 @@
 import type { AnyModel } from '../model/define-model.js';
 import type { AnySource } from '../model/define-source.js';
+import type { Kpi } from '../kpi/define-kpi.js';
 
 /** A package of the workspace that contributes models or sources to the warehouse. */
 export interface WarehousePackage {
@@ -14,6 +15,7 @@ export interface WarehousePackage {
   path?: string;
   models: readonly AnyModel[];
   sources: readonly AnySource[];
+  kpis?: readonly Kpi[];
 }
 
 export interface ModelNode {
@@ -39,6 +41,14 @@ export interface SourceNode {
 
 export type GraphNode = ModelNode | SourceNode;
 
+/** A KPI and the models and sources it reads (KPIs are not built; they are queried). */
+export interface KpiNode {
+  name: string;
+  package: string;
+  kpi: Kpi;
+  dependsOn: string[];
+}
+
 /** Every package's models and sources as one validated graph. */
 export interface ProjectGraph {
   packages: ReadonlyMap<string, WarehousePackage>;
@@ -47,6 +57,8 @@ export interface ProjectGraph {
   children: ReadonlyMap<string, readonly string[]>;
   /** Model ids in dependency order (ties broken by name, so the order is deterministic). */
   order: readonly string[];
+  /** KPIs by name. */
+  kpis: ReadonlyMap<string, KpiNode>;
 }
 
 export const modelId = (name: string): string => `model.${name}`;
