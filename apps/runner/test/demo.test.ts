@@ -6,7 +6,7 @@ import type { RunResult } from '@warehouse/core';
 import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
 
 const WAREHOUSE_MODELS = [
-  'stg_inventory_daily_stock', 'stg_inventory_products', 'wh_dim_audience_segments', 'wh_dim_consumer', 'wh_dim_location',
+  'stg_inventory_daily_stock', 'stg_inventory_products', 'stg_marketing_customer_value', 'wh_dim_audience_segments', 'wh_dim_consumer', 'wh_dim_location',
   'wh_dim_media_channels', 'wh_dim_product', 'wh_dim_offers', 'wh_fact_interactions', 'wh_fact_inventory', 'wh_fact_loyalty',
   'wh_fact_sales',
 ];
@@ -42,6 +42,21 @@ describe.each(await testDatabaseKinds())('warehouse demo end to end on %s', (kin
     const runResults = JSON.parse(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8'));
     expect(runResults.runId).toBe(result.runId);
     expect(existsSync(join(project.dir, 'target/compiled/sales/wh_fact_sales.sql'))).toBe(true);
+
+    const kpi = await warehouse(['kpi', 'revenue', 'return_rate', '--from', '2025-01-01', '--to', '2025-03-31', '--project-dir', project.dir, '--json'], { env });
+    expect(kpi.code, kpi.stderr).toBe(0);
+    const kpis = JSON.parse(kpi.stdout) as Array<{ name: string; value: number; unit: string; from: string }>;
+    expect(kpis.map((k) => [k.name, k.unit, k.from])).toEqual([
+      ['return_rate', 'share', '2025-01-01'],
+      ['revenue', 'currency', '2025-01-01'],
+    ]);
+    expect(kpis.every((k) => k.value > 0)).toBe(true);
+    const table = await warehouse(['kpi', '--domain', 'inventory', '--from', '2025-01-01', '--to', '2025-03-31', '--project-dir', project.dir], { env });
+    expect(table.stdout).toMatch(/^KPIs for 2025-01-01 \.\. 2025-03-31\nkpi +domain +value/);
+    expect(table.stdout).toMatch(/\nstock_cover_days +inventory +\d+\.\d days/);
+    const unknown = await warehouse(['kpi', 'revenu', '--project-dir', project.dir], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toContain('no KPI named revenu; known: ');
 
     // a second seed of the same period is refused; the next period appends
     const again = await warehouse(['seed-demo', '--scale', '0.01', '--from', '2025-03-01', '--to', '2025-03-02', '--project-dir', project.dir], { env });
