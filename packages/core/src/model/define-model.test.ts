@@ -8,6 +8,20 @@ const names: RelationNames = {
   modelSchema: (name) => ({ dim_product: 'catalog', fact_orders: 'shop' })[name],
   sourceSchema: (system) => `raw_${system}`,
 };
+/** A one-column model of domain shop with the given body (the rest does not matter here). */
+const testModel = (name: string, sqlBody: Parameters<typeof defineModel>[0]['sql'], materialized: 'view' | 'table' = 'view') =>
+  defineModel({
+    name,
+    domain: 'shop',
+    kind: 'fact',
+    description: 'x',
+    owner: 'o',
+    grain: ['id'],
+    materialized,
+    columns: { id: { type: 'bigint' } },
+    sql: sqlBody,
+  });
+
 const render = (model: Parameters<typeof renderModelSql>[0], incremental = false) =>
   renderModelSql(model, names, { targetName: 'test', incremental });
 
@@ -90,17 +104,7 @@ describe('renderModelSql', () => {
   });
 
   it('records refs by name, and names it cannot resolve as missing', () => {
-    const model = defineModel({
-      name: 'by_name',
-      domain: 'shop',
-      kind: 'fact',
-      description: 'x',
-      owner: 'o',
-      grain: ['id'],
-      materialized: 'view',
-      columns: { id: { type: 'bigint' } },
-      sql: ({ ref, source }) => sql`select 1 as id from ${ref('dim_product')}, ${ref('nope')}, ${source('shop', 'products')}`,
-    });
+    const model = testModel('by_name', ({ ref, source }) => sql`select 1 as id from ${ref('dim_product')}, ${ref('nope')}, ${source('shop', 'products')}`);
     const rendered = render(model);
     expect(rendered.refs).toEqual(['dim_product']);
     expect(rendered.missingRefs).toEqual(['nope']);
@@ -108,53 +112,23 @@ describe('renderModelSql', () => {
   });
 
   it('passes isIncremental() through, so bodies can branch on it', () => {
-    const model = defineModel({
-      name: 'inc',
-      domain: 'shop',
-      kind: 'fact',
-      description: 'x',
-      owner: 'o',
-      grain: ['id'],
-      materialized: 'table',
-      columns: { id: { type: 'bigint' } },
-      sql: ({ isIncremental, source, self }) =>
+    const model = testModel('inc', ({ isIncremental, source, self }) =>
         isIncremental()
           ? sql`select product_id as id from ${source(rawProducts)} where product_id > (select max(id) from ${self})`
-          : sql`select product_id as id from ${source(rawProducts)}`,
-    });
+          : sql`select product_id as id from ${source(rawProducts)}`, 'table');
     expect(render(model, true).sql).toContain('where product_id >');
     expect(render(model, false).sql).not.toContain('where');
   });
 
   it('reports a body that throws as MODEL_SQL_FAILED naming the model and its file', () => {
-    const model = defineModel({
-      name: 'broken',
-      domain: 'shop',
-      kind: 'fact',
-      description: 'x',
-      owner: 'o',
-      grain: ['id'],
-      materialized: 'view',
-      columns: { id: { type: 'bigint' } },
-      sql: () => {
+    const model = testModel('broken', () => {
         throw new Error('boom');
-      },
-    });
+      });
     expect(() => render(model)).toThrowError(/^model broken \(.*define-model\.test\.ts:\d+\): its sql\(\) failed: boom$/);
   });
 
   it('rejects a body that returns something that is not SQL', () => {
-    const model = defineModel({
-      name: 'not_sql',
-      domain: 'shop',
-      kind: 'fact',
-      description: 'x',
-      owner: 'o',
-      grain: ['id'],
-      materialized: 'view',
-      columns: { id: { type: 'bigint' } },
-      sql: (() => 'select 1') as never,
-    });
+    const model = testModel('not_sql', (() => 'select 1') as never);
     expect(() => render(model)).toThrowError(/must return a kysely sql`...` template or query builder, got string/);
   });
 });
