@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ExecutionPlan } from '../execute/plan.js';
+import { incrementalPathOf, type ExecutionPlan } from '../execute/plan.js';
 import type { RunResult } from '../execute/run-result.js';
 import type { Manifest } from './manifest.js';
 
@@ -16,9 +16,18 @@ export function writeManifest(rootDir: string, manifest: Manifest): Promise<void
   return write(join(rootDir, 'target', 'manifest.json'), json(manifest));
 }
 
-/** `target/compiled/<package>/<model>.sql`: each planned model's SELECT, as it runs. */
+/**
+ * `target/compiled/<package>/<model>.sql`: each planned model's SELECT, as it runs; for
+ * incremental models and snapshots also `<model>.incremental.sql`, the SELECT of a run that
+ * adds to the existing table.
+ */
 export async function writeCompiledSql(rootDir: string, plan: ExecutionPlan): Promise<void> {
-  await Promise.all(plan.nodes.map((node) => write(join(rootDir, node.compiledPath), `${node.sql}\n`)));
+  await Promise.all(
+    plan.nodes.flatMap((node) => [
+      write(join(rootDir, node.compiledPath), `${node.sql}\n`),
+      ...(node.incrementalSql === undefined ? [] : [write(join(rootDir, incrementalPathOf(node.compiledPath)), `${node.incrementalSql}\n`)]),
+    ]),
+  );
 }
 
 /** `target/run_results.json` */

@@ -68,6 +68,19 @@ export function createView(relation: RelationName, modelSql: string, columns: re
 export const lockExclusive = (relations: readonly RelationName[]) =>
   text(sql`lock table ${sql.join(relations.map(id))} in access exclusive mode`);
 
+/** The unique index behind an incremental model's key or a snapshot's versions: `<name>__uk`. */
+export const uniqueIndexName = (relation: RelationName, staged = false) => `${relation.name.replace(STAGED_SUFFIX, '')}__uk${staged ? '_new' : ''}`;
+
+export const createUniqueIndex = (relation: RelationName, name: string, columns: readonly string[]) =>
+  text(sql`create unique index if not exists ${sql.id(name)} on ${id(relation)} (${sql.join(columns.map((c) => sql.id(c)))})`);
+
+export const renameIndex = (schema: string, from: string, to: string) => text(sql`alter index ${sql.id(schema, from)} rename to ${sql.id(to)}`);
+
+export const indexExists = (relation: RelationName, name: string) =>
+  text(sql`select 1 from pg_indexes where schemaname = ${sql.lit(relation.schema)} and tablename = ${sql.lit(relation.name)} and indexname = ${sql.lit(name)}`);
+
+export const countRows = (relation: RelationName) => text(sql`select count(*) as n from ${id(relation)}`);
+
 export const analyze = (relation: RelationName) => text(sql`analyze ${id(relation)}`);
 
 export function comments(relation: RelationName, kind: RelationKind, description: string, columns: Columns): string[] {

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
-import { isModel, type AnyModel, type ModelContext, type Relation } from '../model/define-model.js';
+import { isModel, type AnyModel, type IncrementalConfig, type ModelContext, type Relation } from '../model/define-model.js';
 import { isSource, type AnySource } from '../model/define-source.js';
 import { queryBuilder, sqlText, type SqlSource } from './sql-text.js';
 
@@ -109,7 +109,22 @@ export function renderModelSql(model: AnyModel, names: RelationNames, options: R
       return relation<any>(names.modelSchema(model.name) ?? '__missing__', model.name);
     },
     isIncremental: () => options.incremental,
+    eventTimeFilter: (expression: RawBuilder<unknown>) =>
+      options.incremental && model.incremental?.eventTime
+        ? sql<boolean>`${expression} >= ${eventTimeFloor(model.incremental, relation(names.modelSchema(model.name) ?? '__missing__', model.name))}`
+        : sql<boolean>`true`,
+    selfMax: (column: string) =>
+      options.incremental
+        ? sql`coalesce((select max(${sql.ref(column)}) from ${relation(names.modelSchema(model.name) ?? '__missing__', model.name)}), '-infinity')`
+        : sql`'-infinity'`,
   }));
+}
+
+/** `(select max(eventTime) from self) - lookback`: where an incremental run starts. */
+export function eventTimeFloor(config: IncrementalConfig, self: RawBuilder<unknown>): RawBuilder<unknown> {
+  const lookback = config.lookback ?? {};
+  const interval = `${lookback.days ?? 0} days ${lookback.hours ?? 0} hours`;
+  return sql`coalesce((select max(${sql.ref(config.eventTime!)}) - ${sql.lit(interval)}::interval from ${self}), '-infinity')`;
 }
 
 function describe(value: unknown): string {

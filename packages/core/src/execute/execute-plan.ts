@@ -4,6 +4,8 @@ import { databaseErrorOf, describeDatabaseError, isTransientDatabaseError } from
 import { createSchema, type RelationName } from '../compile/ddl.js';
 import { isWarehouseError } from '../errors/warehouse-error.js';
 import type { RunEventListener } from '../events/run-events.js';
+import { materializeIncremental } from './materialize/materialize-incremental.js';
+import { materializeSnapshot } from './materialize/materialize-snapshot.js';
 import { materializeTable } from './materialize/materialize-table.js';
 import { materializeView } from './materialize/materialize-view.js';
 import { runStatement, type Materialization, type MaterializeResult } from './materialize/materialize-context.js';
@@ -30,6 +32,8 @@ export interface ExecuteOptions {
 const materializations: Record<string, Materialization> = {
   table: materializeTable,
   view: materializeView,
+  incremental: materializeIncremental,
+  snapshot: materializeSnapshot,
 };
 
 /**
@@ -90,7 +94,7 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
     let retries = 0;
     for (;;) {
       try {
-        const outcome = await buildInTransaction(node, adapter, {
+        const outcome = await buildInTransaction(node, adapter, plan.fullRefresh, {
           emit,
           swapMutex,
           lockTimeoutMs: options.swapLockTimeoutMs ?? 10_000,
@@ -105,7 +109,7 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
           finishedAt: finishedAt.toISOString(),
           durationMs: finishedAt.getTime() - startedAt.getTime(),
           ...(outcome.rowsAffected === undefined ? {} : { rowsAffected: outcome.rowsAffected }),
-          message: outcome.rowsAffected === undefined ? `built ${node.model.materialized}` : `built ${node.model.materialized}, ${outcome.rowsAffected} rows`,
+          message: `built ${node.model.materialized}${outcome.summary ? `: ${outcome.summary}` : outcome.rowsAffected === undefined ? '' : `, ${outcome.rowsAffected} rows`}`,
           ...(retries > 0 ? { retries } : {}),
         };
       } catch (error) {
@@ -189,7 +193,7 @@ interface BuildSettings {
 }
 
 /** One model, one transaction: a failure anywhere rolls everything back. */
-function buildInTransaction(node: PlannedNode, adapter: Adapter, settings: BuildSettings): Promise<MaterializeResult> {
+function buildInTransaction(node: PlannedNode, adapter: Adapter, fullRefresh: boolean, settings: BuildSettings): Promise<MaterializeResult> {
   const materialize = materializations[node.model.materialized];
   if (!materialize) throw new Error(`no materialization ${node.model.materialized}`);
   const relation: RelationName = { schema: node.schema, name: node.name };
@@ -199,9 +203,10 @@ function buildInTransaction(node: PlannedNode, adapter: Adapter, settings: Build
         transaction,
         node,
         relation,
-        run: (statement, modelSqlAt) => {
+        fullRefresh,
+        run: (statement, embedded) => {
           settings.emit({ type: 'query', id: node.id, sql: statement });
-          return runStatement(transaction, node, statement, modelSqlAt);
+          return runStatement(transaction, node, statement, embedded);
         },
         swap: (target, kind) =>
           settings.swapMutex.run(() =>
@@ -236,6 +241,7 @@ function toNodeError(error: unknown, node: PlannedNode): NodeError {
   if (isWarehouseError(error)) {
     if (typeof error.details.line === 'number') base.line = error.details.line;
     if (typeof error.details.column === 'number') base.column = error.details.column;
+    if (typeof error.details.path === 'string') base.compiledPath = error.details.path;
   }
   return base;
 }

@@ -11,8 +11,10 @@ export interface PlannedNode {
   model: AnyModel;
   /** The schema the model is built in on this target. */
   schema: string;
-  /** The model's compiled SELECT. */
+  /** The model's compiled SELECT (for a full build). */
   sql: string;
+  /** For incremental models and snapshots: the SELECT of a run that adds to the existing table. */
+  incrementalSql?: string;
   /** Planned nodes it waits for (dependencies outside the selection are assumed built). */
   dependsOn: string[];
   /** Where the compiled SQL is written, relative to the project root. */
@@ -39,6 +41,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     .map((id): PlannedNode => {
       const node = graph.nodes.get(id) as ModelNode;
       const rendered = renderModelSql(node.model, names, { targetName: options.targetName, incremental: false });
+      const incremental = node.model.materialized === 'incremental' || node.model.materialized === 'snapshot';
       return {
         id,
         name: node.name,
@@ -46,6 +49,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
         model: node.model,
         schema: domainSchema(node.model.domain, options),
         sql: rendered.sql,
+        ...(incremental ? { incrementalSql: renderModelSql(node.model, names, { targetName: options.targetName, incremental: true }).sql } : {}),
         dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
         compiledPath: compiledPathOf(node),
       };
@@ -57,3 +61,6 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
 export function compiledPathOf(node: Pick<ModelNode, 'package' | 'name'>): string {
   return `target/compiled/${node.package.replace(/^@[^/]+\//, '')}/${node.name}.sql`;
 }
+
+/** `x.sql` -> `x.incremental.sql`, where the SELECT of an incremental run is written. */
+export const incrementalPathOf = (compiledPath: string): string => compiledPath.replace(/\.sql$/, '.incremental.sql');

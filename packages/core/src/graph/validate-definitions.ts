@@ -1,5 +1,5 @@
 import { ErrorCode, type Problem } from '../errors/warehouse-error.js';
-import { parsePgType } from '../model/column-types.js';
+import { canonicalPgType, parsePgType } from '../model/column-types.js';
 import type { Columns } from '../model/columns.js';
 import type { AnyModel } from '../model/define-model.js';
 import type { AnySource } from '../model/define-source.js';
@@ -9,7 +9,7 @@ export const MAX_MODEL_NAME_LENGTH = 55;
 const identifier = /^[a-z_][a-z0-9_]*$/;
 
 const kinds = new Set(['fact', 'dim', 'staging']);
-const materializations = new Set(['view', 'table']);
+const materializations = new Set(['view', 'table', 'incremental', 'snapshot']);
 const accessLevels = new Set(['public', 'protected', 'private']);
 
 /** Checks one model's declaration on its own (not its edges); every problem is returned. */
@@ -45,7 +45,56 @@ export function validateModelDefinition(model: AnyModel, packageDomain: string |
   const columns = model.columns ?? {};
   if (!Array.isArray(model.grain) || model.grain.length === 0) add('it needs a grain (the columns that make a row unique)');
   else for (const column of model.grain) if (!(column in columns)) add(`its grain column ${column} is not in its columns`);
+  if (model.materialized === 'incremental') problems.push(...validateIncremental(model, add));
+  else if (model.incremental) add('it has incremental settings but is not materialized as incremental');
+  if (model.materialized === 'snapshot') validateSnapshot(model, add);
+  else if (model.snapshot) add('it has snapshot settings but is not materialized as snapshot');
   return problems;
+}
+
+function validateIncremental(model: AnyModel, add: (message: string) => void): Problem[] {
+  const config = model.incremental;
+  const columns = model.columns ?? {};
+  if (!config) {
+    add("an incremental model needs incremental settings, e.g. incremental: { strategy: 'merge' }");
+    return [];
+  }
+  if (!['merge', 'delete+insert', 'append'].includes(config.strategy)) {
+    add(`incremental.strategy must be merge, delete+insert or append, got ${JSON.stringify(config.strategy)}`);
+  }
+  for (const column of config.uniqueKey ?? []) if (!(column in columns)) add(`its incremental uniqueKey column ${column} is not in its columns`);
+  if (config.eventTime !== undefined && !(config.eventTime in columns)) add(`its incremental eventTime column ${config.eventTime} is not in its columns`);
+  if (config.lookback && config.eventTime === undefined) add('an incremental lookback needs an eventTime column');
+  if (config.onSchemaChange !== undefined && !['fail', 'append_new_columns'].includes(config.onSchemaChange)) {
+    add(`incremental.onSchemaChange must be fail or append_new_columns, got ${JSON.stringify(config.onSchemaChange)}`);
+  }
+  return [];
+}
+
+function validateSnapshot(model: AnyModel, add: (message: string) => void): void {
+  const config = model.snapshot;
+  const columns = model.columns ?? {};
+  if (!config) {
+    add("a snapshot needs snapshot settings, e.g. snapshot: { uniqueKey: ['id'], strategy: 'timestamp', updatedAt: 'updated_at' }");
+    return;
+  }
+  if (!config.uniqueKey?.length) add('snapshot.uniqueKey needs at least one column');
+  for (const column of config.uniqueKey ?? []) if (!(column in columns)) add(`its snapshot uniqueKey column ${column} is not in its columns`);
+  const expected: Record<string, string> = { valid_from: 'timestamptz', valid_to: 'timestamptz', is_current: 'boolean' };
+  for (const [column, type] of Object.entries(expected)) {
+    if (canonicalPgType(columns[column]?.type ?? '') !== canonicalPgType(type)) add(`a snapshot's contract needs ${column} ${type}`);
+  }
+  if (columns.valid_to?.nullable === false) add('valid_to must be nullable: it is null while a version is current');
+  if (config.strategy === 'timestamp') {
+    if (!config.updatedAt || !(config.updatedAt in columns)) add('a timestamp snapshot needs updatedAt, a column of its contract');
+  } else if (config.strategy === 'check') {
+    if (!config.checkColumns?.length) add('a check snapshot needs checkColumns');
+    for (const column of config.checkColumns ?? []) if (!(column in columns)) add(`its snapshot check column ${column} is not in its columns`);
+  } else add(`snapshot.strategy must be timestamp or check, got ${JSON.stringify(config.strategy)}`);
+  if (config.deletedFlag !== undefined && config.deletedFlag in columns) {
+    add(`its snapshot deletedFlag ${config.deletedFlag} is consumed by the snapshot and must not be in its columns`);
+  }
+  for (const column of config.overwriteColumns ?? []) if (!(column in columns)) add(`its snapshot overwrite column ${column} is not in its columns`);
 }
 
 /** Checks one source's declaration on its own. */

@@ -14,8 +14,76 @@ export type ModelKind = 'fact' | 'dim' | 'staging';
  */
 export type Access = 'public' | 'protected' | 'private';
 
-/** How a model is persisted. Incremental and snapshot materializations come later. */
-export type Materialization = 'view' | 'table';
+/**
+ * How a model is persisted: a `view`; a `table` rebuilt on every run; an `incremental` table
+ * that each run adds to or updates (see {@link IncrementalConfig}); or a `snapshot`, a slowly
+ * changing dimension of type 2 that keeps every version (see {@link SnapshotConfig}).
+ */
+export type Materialization = 'view' | 'table' | 'incremental' | 'snapshot';
+
+/** A length of time, for lookback windows. */
+export interface Interval {
+  days?: number;
+  hours?: number;
+}
+
+/** How an incremental model folds each run's rows into its table. */
+export interface IncrementalConfig {
+  /**
+   * `merge`: insert new keys, update existing ones (INSERT ... ON CONFLICT on `uniqueKey`);
+   * `delete+insert`: delete the rows whose key is in the batch, then insert the batch;
+   * `append`: insert the batch as it is.
+   */
+  strategy: 'merge' | 'delete+insert' | 'append';
+  /** The key merge and delete+insert match on; defaults to the grain. Backed by a unique index. */
+  uniqueKey?: readonly string[];
+  /**
+   * The output column that says when a row's event happened. With it, `eventTimeFilter()` in
+   * the model body, and the materialization itself, keep a run to the rows at or after the
+   * latest event time already built minus `lookback`.
+   */
+  eventTime?: string;
+  /** How far before the latest built event time a run reprocesses, to pick up late rows. */
+  lookback?: Interval;
+  /**
+   * What a run does when the contract has columns the table lacks: `fail` (the default; rebuild
+   * with --full-refresh) or `append_new_columns` (add them, nullable, and go on).
+   */
+  onSchemaChange?: 'fail' | 'append_new_columns';
+}
+
+/**
+ * A slowly changing dimension of type 2. The query returns, for each entity (`uniqueKey`), its
+ * current state or, from a source that keeps history, each of its versions. Every run adds the
+ * versions it has not seen and closes the ones they replace; the table gets `valid_from`,
+ * `valid_to` (null while current) and `is_current`, which the contract must declare.
+ */
+export interface SnapshotConfig {
+  /** The entity key (not the version key). */
+  uniqueKey: readonly string[];
+  /**
+   * `timestamp`: a row is a new version when its `updatedAt` is later than the current
+   * version's, and it is valid from that time. `check`: a row is a new version when any of
+   * `checkColumns` differs from the current version; it is valid from the run's time.
+   */
+  strategy: 'timestamp' | 'check';
+  updatedAt?: string;
+  checkColumns?: readonly string[];
+  /** A boolean query column marking a version that deletes the entity; it closes the current row and is not kept. */
+  deletedFlag?: string;
+  /** Entities missing from the query: `invalidate` closes their current row (default), `ignore` keeps it. */
+  hardDeletes?: 'invalidate' | 'ignore';
+  /** Type 1 columns: refreshed on every version of the entity on every run, never versioned. */
+  overwriteColumns?: readonly string[];
+  /**
+   * True when the query returns every version from a source that keeps history, so a full
+   * refresh rebuilds the same history. Otherwise --full-refresh leaves the snapshot alone.
+   */
+  rebuildable?: boolean;
+}
+
+/** The columns a snapshot adds to its query's rows. */
+export const SNAPSHOT_COLUMNS = ['valid_from', 'valid_to', 'is_current'] as const;
 
 /** A reference to a relation, usable in a `sql` template or as `db.selectFrom(rel.as('x'))`. */
 export type Relation<Row> = RawBuilder<Row>;
@@ -37,6 +105,17 @@ export interface ModelContext<Self extends Columns = Columns> {
   readonly self: Relation<RowOf<Self>>;
   /** True when this build adds to an existing table instead of rebuilding it. */
   isIncremental(): boolean;
+  /**
+   * For an incremental model with an `eventTime`: when incremental, `expression >= (latest
+   * event time built) - lookback`; otherwise `true`. Put it where it filters the sources early.
+   */
+  eventTimeFilter(expression: RawBuilder<unknown>): RawBuilder<boolean>;
+  /**
+   * The largest value of a column of this model's table as built so far (for "what changed
+   * since the last run" filters on audit columns such as `_loaded_at`), or `-infinity` when
+   * the build is not incremental.
+   */
+  selfMax(column: string): RawBuilder<unknown>;
   /** A query builder (no connection) for models written with kysely's builder. */
   readonly db: Kysely<{}>;
   /** The target being compiled for, e.g. `dev` or `prod`. */
@@ -60,6 +139,10 @@ export interface ModelConfig<N extends string, C extends Columns> {
   group?: string;
   tags?: readonly string[];
   materialized: Materialization;
+  /** Settings of `materialized: 'incremental'`. */
+  incremental?: IncrementalConfig;
+  /** Settings of `materialized: 'snapshot'`. */
+  snapshot?: SnapshotConfig;
   /** The column contract: the relation's columns, in order, with types and nullability. */
   columns: C;
   /** An enforced contract (the default) becomes the table's DDL and is checked on every build. */

@@ -5,11 +5,11 @@ import { buildGraph, execute, plan, select, type Adapter, type ExecuteOptions, t
 export async function build(
   adapter: Adapter,
   packages: WarehousePackage[],
-  options: { select?: string[]; threads?: number; schemaPrefix?: string } & Partial<ExecuteOptions> = {},
+  options: { select?: string[]; threads?: number; schemaPrefix?: string; fullRefresh?: boolean } & Partial<ExecuteOptions> = {},
 ): Promise<RunResult> {
   const graph = buildGraph(packages);
   const selected = select(graph, { select: options.select ?? [] });
-  const built = plan(graph, selected, { targetName: 'test', schemaPrefix: options.schemaPrefix ?? '' });
+  const built = plan(graph, selected, { targetName: 'test', schemaPrefix: options.schemaPrefix ?? '', fullRefresh: options.fullRefresh ?? false });
   return execute(built, adapter, { ...options, threads: options.threads ?? 1 });
 }
 

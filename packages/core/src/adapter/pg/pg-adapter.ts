@@ -31,8 +31,11 @@ export function createPgAdapter(options: PgAdapterOptions): Adapter {
     types,
     connectionTimeoutMillis: 10_000,
   });
-  // An idle client that loses its server emits here; without a listener the process would crash.
+  // A client that loses its server emits 'error' (on the pool when idle, on the client when in
+  // use); without listeners the process would crash. The failure still reaches the caller
+  // through the query's rejected promise, and pg-pool drops the dead client on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 
   const connectionError = (error: unknown) => {

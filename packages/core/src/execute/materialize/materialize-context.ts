@@ -4,22 +4,35 @@ import { databaseErrorOf, describeDatabaseError } from '../../adapter/database-e
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
 import type { PlannedNode } from '../plan.js';
 
+/** Model SQL embedded in a statement, so server errors can point into the compiled file. */
+export interface EmbeddedSql {
+  /** Characters of the statement before the model SQL. */
+  at: number;
+  sql: string;
+  /** The compiled file the model SQL is written to. */
+  path: string;
+}
+
 /** What a materialization gets to build one model inside its transaction. */
 export interface MaterializeContext {
   transaction: Kysely<any>;
   node: PlannedNode;
   relation: RelationName;
+  /** True for `--full-refresh`: incremental models and rebuildable snapshots start over. */
+  fullRefresh: boolean;
   /**
-   * Runs one statement. When the statement embeds the model's SQL after `modelSqlAt`
-   * characters, a server error is reported at its line and column in the compiled model SQL.
+   * Runs one statement. When it embeds the model's SQL, a server error is reported at its line
+   * and column in the compiled file.
    */
-  run(statement: string, modelSqlAt?: number): Promise<QueryResult<unknown>>;
+  run(statement: string, embedded?: EmbeddedSql): Promise<QueryResult<unknown>>;
   /** Swaps the staged relation in (one swap at a time per run, to avoid lock cycles). */
   swap(relation: RelationName, kind: RelationKind): Promise<void>;
 }
 
 export interface MaterializeResult {
   rowsAffected?: number;
+  /** What the build did, for people: "merged 120 rows", "3 new versions". */
+  summary?: string;
 }
 
 export type Materialization = (context: MaterializeContext) => Promise<MaterializeResult>;
@@ -29,7 +42,7 @@ export async function runStatement(
   transaction: Kysely<any>,
   node: PlannedNode,
   statement: string,
-  modelSqlAt: number | undefined,
+  embedded: EmbeddedSql | undefined,
 ): Promise<QueryResult<unknown>> {
   try {
     return await sql.raw(statement).execute(transaction);
@@ -39,11 +52,12 @@ export async function runStatement(
     const details: Record<string, string | number> = { sqlState: db.code ?? '' };
     let where = '';
     const position = Number(db.position);
-    if (modelSqlAt !== undefined && position > modelSqlAt && position <= modelSqlAt + node.sql.length) {
-      const before = node.sql.slice(0, position - modelSqlAt - 1).split('\n');
+    if (embedded && position > embedded.at && position <= embedded.at + embedded.sql.length) {
+      const before = embedded.sql.slice(0, position - embedded.at - 1).split('\n');
       details.line = before.length;
       details.column = before[before.length - 1]!.length + 1;
-      where = ` at line ${details.line}, column ${details.column} of ${node.compiledPath}`;
+      details.path = embedded.path;
+      where = ` at line ${details.line}, column ${details.column} of ${embedded.path}`;
     }
     // The server names the staged relation; people know it by the model's name.
     const description = describeDatabaseError(db).replaceAll(STAGED_SUFFIX, '');

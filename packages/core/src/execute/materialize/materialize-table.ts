@@ -1,31 +1,42 @@
 import {
   analyze,
   comments,
-  createQueryView,
   createTableAsQueryView,
   createTableFromContract,
+  countRows,
+  createUniqueIndex,
   dropQueryView,
   dropRelation,
   insertFromQueryView,
-  QUERY_VIEW_PREFIX,
+  renameIndex,
   staged,
+  uniqueIndexName,
+  type RelationName,
 } from '../../compile/ddl.js';
-import { checkContract } from './check-contract.js';
-import type { Materialization } from './materialize-context.js';
-import { relationColumns } from './relation-columns.js';
-import { MODEL_QUERY_VIEW } from '../../compile/ddl.js';
+import type { Columns } from '../../model/columns.js';
+import type { Materialization, MaterializeContext } from './materialize-context.js';
+import { stageModelQuery } from './stage-query.js';
 
 /**
  * `table`: stage the query as a temporary view, check it against the contract, fill a new
  * table built from the contract's DDL, then swap it in. All in the model's transaction, so a
  * failure at any step leaves the previous table as it was and nothing behind.
  */
-export const materializeTable: Materialization = async ({ node, relation, run, swap, transaction }) => {
+export const materializeTable: Materialization = async (context) => {
+  await stageModelQuery(context, 'full');
+  const rowsAffected = await fillStagedTable(context);
+  await swapStagedTable(context);
+  return { rowsAffected };
+};
+
+/**
+ * Creates `<name>__wh_new` from the contract (or as the query, without an enforced contract)
+ * and fills it from the staged query. With `uniqueKey`, a unique index backs the key.
+ */
+export async function fillStagedTable(context: MaterializeContext, options: { uniqueKey?: readonly string[] } = {}): Promise<number> {
+  const { node, relation, run } = context;
   const { model } = node;
   const next = staged(relation);
-  await run(dropQueryView());
-  await run(createQueryView(node.sql), QUERY_VIEW_PREFIX.length);
-  if (model.contract.enforced) checkContract(model.name, model.columns, await relationColumns(transaction, MODEL_QUERY_VIEW));
   await run(dropRelation(next, 'table', true));
   let rowsAffected: number;
   if (model.contract.enforced) {
@@ -33,12 +44,23 @@ export const materializeTable: Materialization = async ({ node, relation, run, s
     const inserted = await run(insertFromQueryView(next, Object.keys(model.columns)));
     rowsAffected = Number(inserted.numAffectedRows ?? 0);
   } else {
-    const created = await run(createTableAsQueryView(next));
-    rowsAffected = Number(created.numAffectedRows ?? 0);
+    await run(createTableAsQueryView(next));
+    // CREATE TABLE AS reports no row count through the drivers: count what it made
+    rowsAffected = Number(((await run(countRows(next))).rows[0] as { n: string }).n);
   }
   await run(dropQueryView());
-  for (const statement of comments(next, 'table', model.description, model.columns)) await run(statement);
+  if (options.uniqueKey) await run(createUniqueIndex(next, uniqueIndexName(relation, true), options.uniqueKey));
+  return rowsAffected;
+}
+
+/** Documents, analyzes and swaps in the staged table; its unique index takes the final name. */
+export async function swapStagedTable(context: MaterializeContext, options: { uniqueKey?: readonly string[] } = {}): Promise<void> {
+  const { node, relation, run, swap } = context;
+  const next = staged(relation);
+  for (const statement of comments(next, 'table', node.model.description, node.model.columns as Columns)) await run(statement);
   await run(analyze(next));
   await swap(relation, 'table');
-  return { rowsAffected };
-};
+  if (options.uniqueKey) await run(renameIndex(relation.schema, uniqueIndexName(relation, true), uniqueIndexName(relation)));
+}
+
+

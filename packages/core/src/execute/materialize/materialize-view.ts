@@ -11,15 +11,16 @@ export const materializeView: Materialization = async ({ node, relation, run, sw
   const { model } = node;
   const next = staged(relation);
   const columns = model.contract.enforced ? Object.keys(model.columns) : undefined;
+  const embedded = (prefix: string) => ({ at: prefix.length, sql: node.sql, path: node.compiledPath });
   await run(dropRelation(next, 'view', true));
   // Without a contract the view is created as the query is; with one, first check the raw
   // query's columns, then pick them in contract order.
   if (columns) {
-    await run(createView(next, node.sql, undefined), createViewPrefix(next, undefined).length);
+    await run(createView(next, node.sql, undefined), embedded(createViewPrefix(next, undefined)));
     checkContract(model.name, model.columns, await relationColumns(transaction, next));
     await run(dropRelation(next, 'view'));
   }
-  await run(createView(next, node.sql, columns), createViewPrefix(next, columns).length);
+  await run(createView(next, node.sql, columns), embedded(createViewPrefix(next, columns)));
   for (const statement of comments(next, 'view', model.description, model.columns)) await run(statement);
   await swap(relation, 'view');
   return {};
