@@ -71,8 +71,14 @@ export const lockExclusive = (relations: readonly RelationName[]) =>
 /** The unique index behind an incremental model's key or a snapshot's versions: `<name>__uk`. */
 export const uniqueIndexName = (relation: RelationName, staged = false) => `${relation.name.replace(STAGED_SUFFIX, '')}__uk${staged ? '_new' : ''}`;
 
+/** The n-th extra index of a model's table: `<name>__ix<n>`. */
+export const extraIndexName = (relation: RelationName, n: number, staged = false) => `${relation.name.replace(STAGED_SUFFIX, '')}__ix${n}${staged ? '_new' : ''}`;
+
 export const createUniqueIndex = (relation: RelationName, name: string, columns: readonly string[]) =>
   text(sql`create unique index if not exists ${sql.id(name)} on ${id(relation)} (${sql.join(columns.map((c) => sql.id(c)))})`);
+
+export const createIndex = (relation: RelationName, name: string, columns: readonly string[]) =>
+  text(sql`create index if not exists ${sql.id(name)} on ${id(relation)} (${sql.join(columns.map((c) => sql.id(c)))})`);
 
 export const renameIndex = (schema: string, from: string, to: string) => text(sql`alter index ${sql.id(schema, from)} rename to ${sql.id(to)}`);
 

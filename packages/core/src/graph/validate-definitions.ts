@@ -45,6 +45,10 @@ export function validateModelDefinition(model: AnyModel, packageDomain: string |
   const columns = model.columns ?? {};
   if (!Array.isArray(model.grain) || model.grain.length === 0) add('it needs a grain (the columns that make a row unique)');
   else for (const column of model.grain) if (!(column in columns)) add(`its grain column ${column} is not in its columns`);
+  for (const index of model.indexes ?? []) {
+    if (model.materialized === 'view') add('a view cannot have indexes');
+    for (const column of index) if (!(column in columns)) add(`its index column ${column} is not in its columns`);
+  }
   if (model.materialized === 'incremental') problems.push(...validateIncremental(model, add));
   else if (model.incremental) add('it has incremental settings but is not materialized as incremental');
   if (model.materialized === 'snapshot') validateSnapshot(model, add);

@@ -143,6 +143,8 @@ export interface ModelConfig<N extends string, C extends Columns> {
   incremental?: IncrementalConfig;
   /** Settings of `materialized: 'snapshot'`. */
   snapshot?: SnapshotConfig;
+  /** Extra (non-unique) indexes of a table, each a list of columns, e.g. `[['order_date']]`. */
+  indexes?: ReadonlyArray<ReadonlyArray<keyof C & string>>;
   /** The column contract: the relation's columns, in order, with types and nullability. */
   columns: C;
   /** An enforced contract (the default) becomes the table's DDL and is checked on every build. */

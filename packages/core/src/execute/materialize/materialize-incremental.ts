@@ -1,5 +1,14 @@
 import { sql } from 'kysely';
-import { countRows, createUniqueIndex, dropQueryView, indexExists, MODEL_QUERY_VIEW, uniqueIndexName } from '../../compile/ddl.js';
+import {
+  countRows,
+  createIndex,
+  createUniqueIndex,
+  dropQueryView,
+  extraIndexName,
+  indexExists,
+  MODEL_QUERY_VIEW,
+  uniqueIndexName,
+} from '../../compile/ddl.js';
 import { eventTimeFloor } from '../../compile/render-model-sql.js';
 import { sqlText } from '../../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
@@ -32,6 +41,7 @@ export const materializeIncremental: Materialization = async (context) => {
   await stageModelQuery(context, 'incremental');
   await applySchemaChanges(context);
   if (uniqueKey) await ensureUniqueIndex(context, uniqueKey);
+  for (const [n, columns] of (node.model.indexes ?? []).entries()) await context.run(createIndex(relation, extraIndexName(relation, n + 1), columns));
   return foldBatch(context, uniqueKey);
 };
 

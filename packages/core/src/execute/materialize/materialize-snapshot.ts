@@ -1,19 +1,17 @@
 import { sql, type RawBuilder } from 'kysely';
 import {
   createTableFromContract,
-  createUniqueIndex,
   dropQueryView,
   dropRelation,
   MODEL_QUERY_VIEW,
   staged,
-  uniqueIndexName,
   type RelationName,
 } from '../../compile/ddl.js';
 import { sqlText } from '../../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
 import { SNAPSHOT_COLUMNS, type SnapshotConfig } from '../../model/define-model.js';
 import type { MaterializeContext, Materialization } from './materialize-context.js';
-import { swapStagedTable } from './materialize-table.js';
+import { createStagedIndexes, swapStagedTable } from './materialize-table.js';
 import { relationKind } from './relation-columns.js';
 import { stageModelQuery } from './stage-query.js';
 
@@ -48,7 +46,7 @@ export const materializeSnapshot: Materialization = async (context) => {
   }
   const counts = await applyVersions(context, target, config, Object.keys(contract));
   if (rebuild) {
-    await run(createUniqueIndex(target, uniqueIndexName(relation, true), versionKey));
+    await createStagedIndexes(context, versionKey);
     await swapStagedTable(context, { uniqueKey: versionKey });
   }
   const summary = `${counts.inserted} new version(s), ${counts.closed} closed, ${counts.overwritten} refreshed${rebuild ? ' (full)' : ''}`;

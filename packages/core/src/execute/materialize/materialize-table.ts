@@ -4,7 +4,9 @@ import {
   createTableAsQueryView,
   createTableFromContract,
   countRows,
+  createIndex,
   createUniqueIndex,
+  extraIndexName,
   dropQueryView,
   dropRelation,
   insertFromQueryView,
@@ -49,8 +51,16 @@ export async function fillStagedTable(context: MaterializeContext, options: { un
     rowsAffected = Number(((await run(countRows(next))).rows[0] as { n: string }).n);
   }
   await run(dropQueryView());
-  if (options.uniqueKey) await run(createUniqueIndex(next, uniqueIndexName(relation, true), options.uniqueKey));
+  await createStagedIndexes(context, options.uniqueKey);
   return rowsAffected;
+}
+
+/** The unique index on `uniqueKey` and the model's extra indexes, on the staged table. */
+export async function createStagedIndexes(context: MaterializeContext, uniqueKey: readonly string[] | undefined): Promise<void> {
+  const { node, relation, run } = context;
+  const next = staged(relation);
+  if (uniqueKey) await run(createUniqueIndex(next, uniqueIndexName(relation, true), uniqueKey));
+  for (const [n, columns] of (node.model.indexes ?? []).entries()) await run(createIndex(next, extraIndexName(relation, n + 1, true), columns));
 }
 
 /** Documents, analyzes and swaps in the staged table; its unique index takes the final name. */
@@ -61,6 +71,9 @@ export async function swapStagedTable(context: MaterializeContext, options: { un
   await run(analyze(next));
   await swap(relation, 'table');
   if (options.uniqueKey) await run(renameIndex(relation.schema, uniqueIndexName(relation, true), uniqueIndexName(relation)));
+  for (const n of (node.model.indexes ?? []).keys()) {
+    await run(renameIndex(relation.schema, extraIndexName(relation, n + 1, true), extraIndexName(relation, n + 1)));
+  }
 }
 
 
