@@ -191,6 +191,7 @@ export class DemoWorld {
       for (const day of changeDays) {
         const previous = versions[versions.length - 1]!;
         if (previous.status === 'discontinued') break;
+        if (day === previous.day) continue; // one version a day: the ERP records a change per day
         const discontinue = random.chance(0.1);
         const newPrice = Math.max(0.99, round2(previous.listPrice * (0.9 + 0.25 * random.next())));
         versions.push({ day, listPrice: newPrice, unitCost: round2(Math.min(previous.unitCost * (0.97 + 0.08 * random.next()), newPrice * 0.9)), status: discontinue ? 'discontinued' : 'active' });

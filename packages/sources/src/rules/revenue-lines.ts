@@ -43,10 +43,15 @@ export function revenueLines(source: SourceOf): RawBuilder<RevenueLine> {
   )`;
 }
 
-/** Per order line: units returned and money refunded (duplicate deliveries counted once). */
-export function lineRefunds(source: SourceOf): RawBuilder<{ order_line_id: string; returned_quantity: string; refunded_amount: string }> {
+/**
+ * Per order line: units returned, money refunded (duplicate deliveries counted once) and when
+ * the latest return landed.
+ */
+export function lineRefunds(
+  source: SourceOf,
+): RawBuilder<{ order_line_id: string; returned_quantity: string; refunded_amount: string; _loaded_at: Date }> {
   return sql`(
-    select order_line_id, sum(quantity) as returned_quantity, sum(refund_amount) as refunded_amount
+    select order_line_id, sum(quantity) as returned_quantity, sum(refund_amount) as refunded_amount, max(_loaded_at) as _loaded_at
     from ${distinctDeliveries(source(returns), ['return_id'])} as rr
     group by order_line_id
   )`;
