@@ -8,7 +8,7 @@ import { whDimAudienceSegments } from './models/wh_dim_audience_segments.js';
 import { whDimMediaChannels } from './models/wh_dim_media_channels.js';
 import { whDimOffers } from './models/wh_dim_offers.js';
 
-export { whDimAudienceSegments, whDimMediaChannels, whDimOffers };
+export { stgMarketingCustomerValue, whDimAudienceSegments, whDimMediaChannels, whDimOffers };
 export { costPerClick, mediaSpend } from './kpis/marketing-kpis.js';
 
 /** Every model of the domain, for the project graph. */

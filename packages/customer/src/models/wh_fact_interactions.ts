@@ -11,7 +11,10 @@ export const whFactInteractions = defineModel({
   owner: 'customer-analytics@company.example',
   grain: ['interaction_id'],
   tags: ['nightly'],
-  materialized: 'table',
+  materialized: 'incremental',
+  // interactions never change once they happened; a run takes the last three days again in
+  // case the CRM delivered some of them late
+  incremental: { strategy: 'merge', uniqueKey: ['interaction_id'], eventTime: 'occurred_at', lookback: { days: 3 } },
   columns: {
     interaction_id: { type: 'bigint', nullable: false, description: 'Interaction id in the CRM.' },
     interaction_date: { type: 'date', nullable: false, description: 'UTC day of the interaction.' },
@@ -21,12 +24,13 @@ export const whFactInteractions = defineModel({
     channel_key: { type: 'bigint', nullable: false, description: 'wh_dim_media_channels; -1 unknown.' },
     campaign_id: { type: 'bigint', description: 'Marketing campaign the interaction answers, if any.' },
     interaction_type: { type: 'text', nullable: false, description: 'impression, email_open, click, visit, call or complaint.' },
+    _loaded_at: { type: 'timestamptz', nullable: false, description: 'Audit: when the CRM delivered the interaction.' },
   },
-  sql: ({ ref, source }) => sql`
+  sql: ({ ref, source, eventTimeFilter }) => sql`
     select i.interaction_id, (i.occurred_at at time zone 'UTC')::date as interaction_date, i.occurred_at,
            coalesce(c.consumer_key, -1) as consumer_key, i.customer_id as consumer_id,
-           coalesce(ch.channel_key, -1) as channel_key, i.campaign_id, i.interaction_type
-    from ${distinctDeliveries(source(interactions), ['interaction_id'])} as i
+           coalesce(ch.channel_key, -1) as channel_key, i.campaign_id, i.interaction_type, i._loaded_at
+    from ${distinctDeliveries(source(interactions), ['interaction_id'], eventTimeFilter(sql.ref('occurred_at')))} as i
     left join ${ref(whDimConsumer)} as c
       on c.consumer_id = i.customer_id and c.consumer_key not in (-1, -2) and ${validAt('c', sql.ref('i.occurred_at'))}
     left join ${ref(whDimMediaChannels)} as ch on ch.channel_id = i.channel_id and ch.channel_key not in (-1, -2)`,

@@ -10,7 +10,10 @@ export const whFactLoyalty = defineModel({
   owner: 'customer-analytics@company.example',
   grain: ['event_id'],
   tags: ['nightly'],
-  materialized: 'table',
+  materialized: 'incremental',
+  // A new event changes the balance and tier of every later event of its account: a run
+  // recomputes the whole history of each account that got an event since the last build.
+  incremental: { strategy: 'merge', uniqueKey: ['event_id'] },
   columns: {
     event_id: { type: 'bigint', nullable: false, description: 'Loyalty event id in the CRM.' },
     account_id: { type: 'bigint', nullable: false, description: 'Loyalty account.' },
@@ -25,14 +28,21 @@ export const whFactLoyalty = defineModel({
     points_change: { type: 'integer', nullable: false, description: 'Earned minus redeemed minus expired.' },
     balance_after: { type: 'bigint', nullable: false, description: 'The account balance after this event.' },
     tier: { type: 'text', nullable: false, description: 'The tier in force after this event (base until the first tier change).' },
+    _loaded_at: { type: 'timestamptz', nullable: false, description: 'Audit: when the CRM delivered the event.' },
   },
-  sql: ({ ref, source }) => sql`
+  sql: ({ ref, source, isIncremental, selfMax }) => sql`
     with events as (
       select e.*, a.customer_id,
              case when e.event_type = 'earn' then e.points else 0 end as earned,
              case when e.event_type = 'redeem' then e.points else 0 end as redeemed,
              case when e.event_type = 'expire' then e.points else 0 end as expired
-      from ${distinctDeliveries(source(loyaltyEvents), ['event_id'])} as e
+      from ${distinctDeliveries(
+        source(loyaltyEvents),
+        ['event_id'],
+        isIncremental()
+          ? sql<boolean>`account_id in (select account_id from ${source(loyaltyEvents)} where _loaded_at > ${selfMax('_loaded_at')})`
+          : undefined,
+      )} as e
       left join ${distinctDeliveries(source(loyaltyAccounts), ['account_id'])} as a on a.account_id = e.account_id
     ),
     running as (
@@ -50,7 +60,7 @@ export const whFactLoyalty = defineModel({
            coalesce(c.consumer_key, -1) as consumer_key, t.event_type, t.order_id,
            t.earned as points_earned, t.redeemed as points_redeemed, t.expired as points_expired,
            (t.earned - t.redeemed - t.expired) as points_change, t.balance_after::bigint,
-           coalesce(t.tier_in_force, 'base') as tier
+           coalesce(t.tier_in_force, 'base') as tier, t._loaded_at
     from tiered as t
     left join ${ref(whDimConsumer)} as c
       on c.consumer_id = t.customer_id and c.consumer_key not in (-1, -2) and ${validAt('c', sql.ref('t.occurred_at'))}`,

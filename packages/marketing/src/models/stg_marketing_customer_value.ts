@@ -5,6 +5,8 @@ import { customerRevenue } from '@warehouse/sources';
  * Each customer's orders and net revenue to date, from raw sales through the shared rule. A
  * table of its own so the planner knows its size: inlined into the segment query, its row
  * count was guessed at 200 and the join became a nested loop over every customer pair.
+ * Public because the customer domain's lifetime value is the same number: computed once here
+ * (marketing is below customer in the package graph), so both always agree.
  */
 export const stgMarketingCustomerValue = defineModel({
   name: 'stg_marketing_customer_value',
@@ -14,6 +16,7 @@ export const stgMarketingCustomerValue = defineModel({
   owner: 'marketing-analytics@company.example',
   grain: ['customer_id'],
   tags: ['staging'],
+  access: 'public',
   materialized: 'table',
   columns: {
     customer_id: { type: 'bigint', nullable: false, description: 'CRM customer id.' },

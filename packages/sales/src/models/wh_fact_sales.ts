@@ -11,6 +11,8 @@ import {
   netAmount,
   orderLines,
   orders,
+  productVersions,
+  returns,
 } from '@warehouse/sources';
 
 /**
@@ -27,7 +29,11 @@ export const whFactSales = defineModel({
   owner: 'sales-analytics@company.example',
   grain: ['order_line_id'],
   tags: ['nightly', 'finance'],
-  materialized: 'table',
+  materialized: 'incremental',
+  // Changes reach a line through its own new versions, its order's (a status change) and its
+  // returns, weeks later. A run rebuilds exactly the lines any of those touched since the last
+  // build (by landing time, _loaded_at), so it agrees with a full rebuild however late they come.
+  incremental: { strategy: 'merge', uniqueKey: ['order_line_id'] },
   columns: {
     order_line_id: { type: 'bigint', nullable: false, description: 'Order line id in the sales system.' },
     order_id: { type: 'bigint', nullable: false, description: 'Order id in the sales system.' },
@@ -46,7 +52,7 @@ export const whFactSales = defineModel({
     gross_amount: { type: 'numeric(14,2)', nullable: false, description: 'Quantity times list price.' },
     discount_amount: { type: 'numeric(14,2)', nullable: false, description: 'Discount on the line, never more than its gross amount.' },
     net_amount: { type: 'numeric(14,2)', nullable: false, description: 'Gross minus discount: what the customer paid.' },
-    unit_cost: { type: 'numeric(12,2)', nullable: false, description: 'Current purchase cost of the product.' },
+    unit_cost: { type: 'numeric(12,2)', nullable: false, description: 'Purchase cost per unit in force when the order was placed.' },
     cost_amount: { type: 'numeric(14,2)', nullable: false, description: 'Quantity times unit cost.' },
     margin_amount: { type: 'numeric(14,2)', nullable: false, description: 'Net amount minus cost.' },
     returned_quantity: { type: 'integer', nullable: false, description: 'Units returned so far.' },
@@ -54,38 +60,57 @@ export const whFactSales = defineModel({
     is_returned: { type: 'boolean', nullable: false, description: 'True when any unit came back.' },
     counts_as_revenue: { type: 'boolean', nullable: false, description: 'False for cancelled orders and lines whose order header has not arrived.' },
     net_revenue: { type: 'numeric(14,2)', nullable: false, description: 'Net amount minus refunds when the line counts as revenue, else 0.' },
+    _loaded_at: { type: 'timestamptz', nullable: false, description: 'Audit: when the newest raw row behind the line (line, order or return) landed.' },
   },
-  sql: ({ ref, source }) => sql`
-    select l.order_line_id, l.order_id,
-           (coalesce(o.ordered_at, l.updated_at) at time zone 'UTC')::date as order_date,
-           coalesce(o.ordered_at, l.updated_at) as ordered_at,
-           coalesce(p.product_key, -1) as product_key,
-           case when o.order_id is not null and o.store_id is null then -2 else coalesce(loc.location_key, -1) end as location_key,
-           case when o.order_id is not null and o.customer_id is null then -2 else coalesce(c.consumer_key, -1) end as consumer_key,
-           case when l.offer_id is null then -2 else coalesce(f.offer_key, -1) end as offer_key,
-           case when o.order_id is not null and o.media_channel_id is null then -2 else coalesce(ch.channel_key, -1) end as channel_key,
-           coalesce(o.sales_channel, 'unknown') as sales_channel,
-           coalesce(o.status, 'unknown') as order_status,
-           o.currency,
-           l.quantity, l.unit_price,
-           ${grossAmount('l')}::numeric(14,2) as gross_amount,
-           ${discountAmount('l')}::numeric(14,2) as discount_amount,
-           ${netAmount('l')}::numeric(14,2) as net_amount,
-           coalesce(p.unit_cost, 0) as unit_cost,
-           (l.quantity * coalesce(p.unit_cost, 0))::numeric(14,2) as cost_amount,
-           (${netAmount('l')} - l.quantity * coalesce(p.unit_cost, 0))::numeric(14,2) as margin_amount,
-           coalesce(r.returned_quantity, 0)::integer as returned_quantity,
-           coalesce(r.refunded_amount, 0)::numeric(14,2) as returned_amount,
-           coalesce(r.returned_quantity, 0) > 0 as is_returned,
-           coalesce(${isRevenueOrder('o')}, false) as counts_as_revenue,
-           case when ${isRevenueOrder('o')} then ${netAmount('l')} - coalesce(r.refunded_amount, 0) else 0 end::numeric(14,2) as net_revenue
-    from ${latestVersion(source(orderLines), ['order_line_id'])} as l
-    left join ${latestVersion(source(orders), ['order_id'])} as o on o.order_id = l.order_id
-    left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
-    left join ${ref(whDimProduct)} as p on p.product_id = l.product_id and p.product_key <> -1
-    left join ${ref(whDimLocation)} as loc on loc.location_id = o.store_id and loc.location_key not in (-1, -2)
-    left join ${ref(whDimConsumer)} as c
-      on c.consumer_id = o.customer_id and c.consumer_key not in (-1, -2) and ${validAt('c', sql.ref('o.ordered_at'))}
-    left join ${ref(whDimOffers)} as f on f.offer_id = l.offer_id and f.offer_key not in (-1, -2)
-    left join ${ref(whDimMediaChannels)} as ch on ch.channel_id = o.media_channel_id and ch.channel_key not in (-1, -2)`,
+  sql: ({ ref, source, isIncremental, selfMax }) => {
+    const since = selfMax('_loaded_at');
+    // lines touched since the last build: new line versions, new order versions, new returns
+    const changed = sql`(
+      select order_line_id, order_id from ${source(orderLines)} where _loaded_at > ${since}
+      union
+      select ol.order_line_id, ol.order_id from ${source(orderLines)} as ol
+      where ol.order_id in (select order_id from ${source(orders)} where _loaded_at > ${since})
+      union
+      select ol.order_line_id, ol.order_id from ${source(orderLines)} as ol
+      where ol.order_line_id in (select order_line_id from ${source(returns)} where _loaded_at > ${since})
+    )`;
+    const onlyChanged = (column: string, changedColumn: string) =>
+      isIncremental() ? { where: sql<boolean>`${sql.ref(column)} in (select ${sql.ref(changedColumn)} from changed)` } : {};
+    return sql`
+      ${isIncremental() ? sql`with changed as ${changed}` : sql``}
+      select l.order_line_id, l.order_id,
+             (coalesce(o.ordered_at, l.updated_at) at time zone 'UTC')::date as order_date,
+             coalesce(o.ordered_at, l.updated_at) as ordered_at,
+             coalesce(p.product_key, -1) as product_key,
+             case when o.order_id is not null and o.store_id is null then -2 else coalesce(loc.location_key, -1) end as location_key,
+             case when o.order_id is not null and o.customer_id is null then -2 else coalesce(c.consumer_key, -1) end as consumer_key,
+             case when l.offer_id is null then -2 else coalesce(f.offer_key, -1) end as offer_key,
+             case when o.order_id is not null and o.media_channel_id is null then -2 else coalesce(ch.channel_key, -1) end as channel_key,
+             coalesce(o.sales_channel, 'unknown') as sales_channel,
+             coalesce(o.status, 'unknown') as order_status,
+             o.currency,
+             l.quantity, l.unit_price,
+             ${grossAmount('l')}::numeric(14,2) as gross_amount,
+             ${discountAmount('l')}::numeric(14,2) as discount_amount,
+             ${netAmount('l')}::numeric(14,2) as net_amount,
+             coalesce(pv.unit_cost, 0) as unit_cost,
+             (l.quantity * coalesce(pv.unit_cost, 0))::numeric(14,2) as cost_amount,
+             (${netAmount('l')} - l.quantity * coalesce(pv.unit_cost, 0))::numeric(14,2) as margin_amount,
+             coalesce(r.returned_quantity, 0)::integer as returned_quantity,
+             coalesce(r.refunded_amount, 0)::numeric(14,2) as returned_amount,
+             coalesce(r.returned_quantity, 0) > 0 as is_returned,
+             coalesce(${isRevenueOrder('o')}, false) as counts_as_revenue,
+             case when ${isRevenueOrder('o')} then ${netAmount('l')} - coalesce(r.refunded_amount, 0) else 0 end::numeric(14,2) as net_revenue,
+             greatest(l._loaded_at, o._loaded_at, r._loaded_at) as _loaded_at
+      from ${latestVersion(source(orderLines), ['order_line_id'], onlyChanged('order_line_id', 'order_line_id'))} as l
+      left join ${latestVersion(source(orders), ['order_id'], onlyChanged('order_id', 'order_id'))} as o on o.order_id = l.order_id
+      left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
+      left join ${productVersions(source)} as pv on pv.product_id = l.product_id and ${validAt('pv', sql.ref('o.ordered_at'))}
+      left join ${ref(whDimProduct)} as p on p.product_id = l.product_id and p.product_key <> -1
+      left join ${ref(whDimLocation)} as loc on loc.location_id = o.store_id and loc.location_key not in (-1, -2)
+      left join ${ref(whDimConsumer)} as c
+        on c.consumer_id = o.customer_id and c.consumer_key not in (-1, -2) and ${validAt('c', sql.ref('o.ordered_at'))}
+      left join ${ref(whDimOffers)} as f on f.offer_id = l.offer_id and f.offer_key not in (-1, -2)
+      left join ${ref(whDimMediaChannels)} as ch on ch.channel_id = o.media_channel_id and ch.channel_key not in (-1, -2)`;
+  },
 });
