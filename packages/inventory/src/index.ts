@@ -5,6 +5,8 @@
 import { inventoryKpis } from './kpis/inventory-kpis.js';
 import { stgInventoryDailyStock } from './models/stg_inventory_daily_stock.js';
 import { stgInventoryProducts } from './models/stg_inventory_products.js';
+import { stgInventoryProductSales } from './models/stg_inventory_product_sales.js';
+import { stgInventoryProductStock } from './models/stg_inventory_product_stock.js';
 import { whDimLocation } from './models/wh_dim_location.js';
 import { whDimProduct } from './models/wh_dim_product.js';
 import { whFactInventory } from './models/wh_fact_inventory.js';
@@ -13,7 +15,15 @@ export { whDimLocation, whDimProduct, whFactInventory };
 export { sellThrough, stockCoverDays } from './kpis/inventory-kpis.js';
 
 /** Every model of the domain, protected ones included, for the project graph. */
-export const models = [stgInventoryProducts, stgInventoryDailyStock, whDimProduct, whDimLocation, whFactInventory];
+export const models = [
+  stgInventoryProducts,
+  stgInventoryDailyStock,
+  stgInventoryProductSales,
+  stgInventoryProductStock,
+  whDimProduct,
+  whDimLocation,
+  whFactInventory,
+];
 
 /** Every KPI of the domain. */
 export const kpis = inventoryKpis;

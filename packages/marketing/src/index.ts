@@ -4,6 +4,7 @@
  */
 import { marketingKpis } from './kpis/marketing-kpis.js';
 import { stgMarketingCustomerValue } from './models/stg_marketing_customer_value.js';
+import { stgMarketingOfferLines } from './models/stg_marketing_offer_lines.js';
 import { whDimAudienceSegments } from './models/wh_dim_audience_segments.js';
 import { whDimMediaChannels } from './models/wh_dim_media_channels.js';
 import { whDimOffers } from './models/wh_dim_offers.js';
@@ -12,7 +13,7 @@ export { stgMarketingCustomerValue, whDimAudienceSegments, whDimMediaChannels, w
 export { costPerClick, mediaSpend } from './kpis/marketing-kpis.js';
 
 /** Every model of the domain, for the project graph. */
-export const models = [whDimMediaChannels, whDimOffers, stgMarketingCustomerValue, whDimAudienceSegments];
+export const models = [whDimMediaChannels, stgMarketingOfferLines, whDimOffers, stgMarketingCustomerValue, whDimAudienceSegments];
 
 /** Every KPI of the domain. */
 export const kpis = marketingKpis;

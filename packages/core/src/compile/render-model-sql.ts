@@ -16,6 +16,12 @@ export interface RenderOptions {
   targetName: string;
   /** Whether `isIncremental()` answers true. */
   incremental: boolean;
+  /**
+   * The table's current maxima (as text, null when empty) for `selfMax()` and the event-time
+   * window. Given, they are written as literals, so the planner sees the real watermark;
+   * without, the SQL reads them with subqueries (as in the compiled file).
+   */
+  selfMaxValues?: Readonly<Record<string, string | null>>;
 }
 
 export interface RenderedSql {
@@ -26,6 +32,8 @@ export interface RenderedSql {
   sources: string[];
   /** Names referenced that the project does not have. */
   missingRefs: string[];
+  /** Columns of the model's own table whose maximum the SQL uses (selfMax, eventTimeFilter). */
+  selfMaxColumns: string[];
 }
 
 const relation = <Row>(schema: string, name: string): Relation<Row> => sql<Row>`${sql.table(`${schema}.${name}`)}`;
@@ -50,6 +58,7 @@ export function renderSql<C extends SqlContextBase>(
   names: RelationNames,
   targetName: string,
   extend: (base: SqlContextBase) => C,
+  selfMaxColumns: Set<string> = new Set(),
 ): RenderedSql {
   const refs = new Set<string>();
   const sources = new Set<string>();
@@ -98,33 +107,48 @@ export function renderSql<C extends SqlContextBase>(
       { cause: error },
     );
   }
-  return { sql: text.trim(), refs: [...refs], sources: [...sources], missingRefs: [...missingRefs] };
+  return { sql: text.trim(), refs: [...refs], sources: [...sources], missingRefs: [...missingRefs], selfMaxColumns: [...selfMaxColumns].sort() };
 }
 
 /** Renders a model's SQL on a target; `isIncremental()` answers `options.incremental`. */
 export function renderModelSql(model: AnyModel, names: RelationNames, options: RenderOptions): RenderedSql {
-  return renderSql(`model ${model.name}`, model.definedAt, model.sql, names, options.targetName, (base) => ({
-    ...base,
-    get self() {
-      return relation<any>(names.modelSchema(model.name) ?? '__missing__', model.name);
-    },
-    isIncremental: () => options.incremental,
-    eventTimeFilter: (expression: RawBuilder<unknown>) =>
-      options.incremental && model.incremental?.eventTime
-        ? sql<boolean>`${expression} >= ${eventTimeFloor(model.incremental, relation(names.modelSchema(model.name) ?? '__missing__', model.name))}`
-        : sql<boolean>`true`,
-    selfMax: (column: string) =>
-      options.incremental
-        ? sql`coalesce((select max(${sql.ref(column)}) from ${relation(names.modelSchema(model.name) ?? '__missing__', model.name)}), '-infinity')`
-        : sql`'-infinity'`,
-  }));
+  const self = () => relation<any>(names.modelSchema(model.name) ?? '__missing__', model.name);
+  const used = new Set<string>();
+  const maximum = (column: string): RawBuilder<unknown> => {
+    used.add(column);
+    const values = options.selfMaxValues;
+    if (values === undefined) return sql`(select max(${sql.ref(column)}) from ${self()})`;
+    const value = values[column];
+    const type = model.columns[column]?.type;
+    return value === null || value === undefined ? sql`null` : type ? sql`${sql.lit(value)}::${sql.raw(type)}` : sql`${sql.lit(value)}`;
+  };
+  return renderSql(
+    `model ${model.name}`,
+    model.definedAt,
+    model.sql,
+    names,
+    options.targetName,
+    (base) => ({
+      ...base,
+      get self() {
+        return self();
+      },
+      isIncremental: () => options.incremental,
+      eventTimeFilter: (expression: RawBuilder<unknown>) =>
+        options.incremental && model.incremental?.eventTime
+          ? sql<boolean>`${expression} >= ${eventTimeFloor(model.incremental, maximum(model.incremental.eventTime))}`
+          : sql<boolean>`true`,
+      selfMax: (column: string) => (options.incremental ? sql`coalesce(${maximum(column)}, '-infinity')` : sql`'-infinity'`),
+    }),
+    used,
+  );
 }
 
-/** `(select max(eventTime) from self) - lookback`: where an incremental run starts. */
-export function eventTimeFloor(config: IncrementalConfig, self: RawBuilder<unknown>): RawBuilder<unknown> {
+/** `latest event time built - lookback`: where an incremental run starts (-infinity on an empty table). */
+export function eventTimeFloor(config: IncrementalConfig, latest: RawBuilder<unknown>): RawBuilder<unknown> {
   const lookback = config.lookback ?? {};
   const interval = `${lookback.days ?? 0} days ${lookback.hours ?? 0} hours`;
-  return sql`coalesce((select max(${sql.ref(config.eventTime!)}) - ${sql.lit(interval)}::interval from ${self}), '-infinity')`;
+  return sql`coalesce(${latest} - ${sql.lit(interval)}::interval, '-infinity')`;
 }
 
 function describe(value: unknown): string {

@@ -15,6 +15,10 @@ export interface PlannedNode {
   sql: string;
   /** For incremental models and snapshots: the SELECT of a run that adds to the existing table. */
   incrementalSql?: string;
+  /** Columns of the model's table whose current maximum the incremental SELECT uses. */
+  selfMaxColumns?: string[];
+  /** The incremental SELECT with those maxima written in as literals (what actually runs). */
+  renderIncremental?: (selfMaxValues: Readonly<Record<string, string | null>>) => string;
   /** Planned nodes it waits for (dependencies outside the selection are assumed built). */
   dependsOn: string[];
   /** Where the compiled SQL is written, relative to the project root. */
@@ -42,6 +46,8 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
       const node = graph.nodes.get(id) as ModelNode;
       const rendered = renderModelSql(node.model, names, { targetName: options.targetName, incremental: false });
       const incremental = node.model.materialized === 'incremental' || node.model.materialized === 'snapshot';
+      const incrementalOptions = { targetName: options.targetName, incremental: true };
+      const renderedIncremental = incremental ? renderModelSql(node.model, names, incrementalOptions) : undefined;
       return {
         id,
         name: node.name,
@@ -49,7 +55,14 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
         model: node.model,
         schema: domainSchema(node.model.domain, options),
         sql: rendered.sql,
-        ...(incremental ? { incrementalSql: renderModelSql(node.model, names, { targetName: options.targetName, incremental: true }).sql } : {}),
+        ...(renderedIncremental
+          ? {
+              incrementalSql: renderedIncremental.sql,
+              selfMaxColumns: renderedIncremental.selfMaxColumns,
+              renderIncremental: (selfMaxValues: Readonly<Record<string, string | null>>) =>
+                renderModelSql(node.model, names, { ...incrementalOptions, selfMaxValues }).sql,
+            }
+          : {}),
         dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
         compiledPath: compiledPathOf(node),
       };

@@ -14,6 +14,7 @@ export const whFactLoyalty = defineModel({
   // A new event changes the balance and tier of every later event of its account: a run
   // recomputes the whole history of each account that got an event since the last build.
   incremental: { strategy: 'merge', uniqueKey: ['event_id'] },
+  indexes: [['_loaded_at']],
   columns: {
     event_id: { type: 'bigint', nullable: false, description: 'Loyalty event id in the CRM.' },
     account_id: { type: 'bigint', nullable: false, description: 'Loyalty account.' },

@@ -67,7 +67,8 @@ export const stgInventoryDailyStock = defineModel({
   materialized: 'incremental',
   // the key leads with the day, so "the rows of day d" is an index range
   incremental: { strategy: 'delete+insert', uniqueKey: ['stock_date', 'product_id', 'location_id'] },
-  indexes: [['_built_at']],
+  // watermarks: _loaded_at for this model's runs, _built_at for wh_fact_inventory's
+  indexes: [['_loaded_at'], ['_built_at']],
   columns: {
     product_id: { type: 'bigint', nullable: false, description: 'ERP product id.' },
     location_id: { type: 'bigint', nullable: false, description: 'ERP location id.' },

@@ -1,12 +1,13 @@
 import { defineModel, sql, surrogateKey } from '@warehouse/core';
-import { distinctDeliveries, revenueLines, stockMovements } from '@warehouse/sources';
-import { stgInventoryDailyStock } from './stg_inventory_daily_stock.js';
 import { stgInventoryProducts } from './stg_inventory_products.js';
+import { stgInventoryProductSales } from './stg_inventory_product_sales.js';
+import { stgInventoryProductStock } from './stg_inventory_product_stock.js';
 
 /**
- * Products with their performance. Units sold come from ERP stock movements; revenue, margin
- * and returns from the sales system's raw order lines through the shared amount rules, so they
- * reconcile with wh_fact_sales without inventory depending on the sales domain.
+ * Products with their performance. Units sold and days in stock come from ERP stock movements;
+ * revenue, margin and returns from the sales system's raw order lines through the shared
+ * revenue rule, so they reconcile with wh_fact_sales without inventory depending on the sales
+ * domain. Both arrive pre-aggregated per product and day by incremental staging models.
  */
 export const whDimProduct = defineModel({
   name: 'wh_dim_product',
@@ -41,25 +42,19 @@ export const whDimProduct = defineModel({
     return_rate: { type: 'numeric(9,4)', description: 'Units returned over units ordered; null when none were ordered.' },
     days_in_stock: { type: 'integer', nullable: false, description: 'Days on which at least one location held the product.' },
   },
-  sql: ({ ref, source }) => sql`
+  sql: ({ ref }) => sql`
     with revenue as (
-      select product_id, sum(quantity) as units_ordered, sum(gross_amount) as gross_revenue,
-             sum(net_amount) as net_amount, sum(returned_quantity) as units_returned, sum(refunded_amount) as refunded
-      from ${revenueLines(source)} as l
-      group by product_id
-    ),
-    sold as (
-      select product_id, coalesce(-sum(quantity) filter (where movement_type = 'sale'), 0) as units_sold
-      from ${distinctDeliveries(source(stockMovements), ['movement_id'])} as m
-      group by product_id
+      select product_id, sum(units_ordered) as units_ordered, sum(gross_revenue) as gross_revenue,
+             sum(net_amount) as net_amount, sum(units_returned) as units_returned, sum(refunded) as refunded
+      from ${ref(stgInventoryProductSales)} group by product_id
     ),
     stocked as (
-      select product_id, count(distinct stock_date) filter (where closing_on_hand > 0) as days_in_stock
-      from ${ref(stgInventoryDailyStock)} group by product_id
+      select product_id, sum(units_sold) as units_sold, count(*) filter (where in_stock) as days_in_stock
+      from ${ref(stgInventoryProductStock)} group by product_id
     ),
     measured as (
       select p.*,
-             coalesce(s.units_sold, 0) as units_sold,
+             coalesce(k.units_sold, 0) as units_sold,
              coalesce(v.units_ordered, 0) as units_ordered,
              coalesce(v.units_returned, 0) as units_returned,
              coalesce(v.gross_revenue, 0) as gross_revenue,
@@ -68,7 +63,6 @@ export const whDimProduct = defineModel({
              coalesce(k.days_in_stock, 0) as days_in_stock
       from ${ref(stgInventoryProducts)} as p
       left join revenue as v on v.product_id = p.product_id
-      left join sold as s on s.product_id = p.product_id
       left join stocked as k on k.product_id = p.product_id
     )
     select ${surrogateKey(sql.ref('product_id'))} as product_key, product_id, sku, name as product_name, category, subcategory,

@@ -15,6 +15,7 @@ export const whFactInventory = defineModel({
   materialized: 'incremental',
   // a run takes the staging rows recomputed since this table was last built
   incremental: { strategy: 'delete+insert', uniqueKey: ['stock_date', 'product_key', 'location_key'] },
+  indexes: [['_built_at']],
   columns: {
     stock_date: { type: 'date', nullable: false, description: 'The day.' },
     product_key: { type: 'bigint', nullable: false, description: 'wh_dim_product; -1 when the ERP product is unknown.' },

@@ -1,5 +1,5 @@
 import { defineModel, sql } from '@warehouse/core';
-import { customerRevenue } from '@warehouse/sources';
+import { customerRevenue, orders, ordersChangedSince } from '@warehouse/sources';
 
 /**
  * Each customer's orders and net revenue to date, from raw sales through the shared rule. A
@@ -17,12 +17,32 @@ export const stgMarketingCustomerValue = defineModel({
   grain: ['customer_id'],
   tags: ['staging'],
   access: 'public',
-  materialized: 'table',
+  materialized: 'incremental',
+  // a run recomputes the customers whose orders anything landed for since the last build
+  incremental: { strategy: 'merge', uniqueKey: ['customer_id'] },
+  indexes: [['_loaded_at']],
   columns: {
     customer_id: { type: 'bigint', nullable: false, description: 'CRM customer id.' },
     orders: { type: 'bigint', nullable: false, description: 'Orders to date that count as revenue.' },
     net_revenue: { type: 'numeric(14,2)', nullable: false, description: 'Net revenue to date: paid minus refunded.' },
+    _loaded_at: { type: 'timestamptz', description: 'Audit: when the newest raw row behind the customer landed.' },
   },
-  sql: ({ source }) => sql`
-    select customer_id, orders::bigint, net_revenue::numeric(14,2) from ${customerRevenue(source)} as v`,
+  sql: ({ source, self, isIncremental, selfMax }) => {
+    if (!isIncremental()) {
+      return sql`select customer_id, orders::bigint, net_revenue::numeric(14,2), _loaded_at from ${customerRevenue(source)} as v`;
+    }
+    return sql`
+      with changed as (
+        select distinct customer_id from ${source(orders)}
+        where customer_id is not null and order_id in ${ordersChangedSince(source, selfMax('_loaded_at'))}
+      ),
+      fresh as (select * from ${customerRevenue(source, { orders: sql<boolean>`customer_id in (select customer_id from changed)` })} as v)
+      -- a customer whose every order was cancelled keeps a row, with zeros
+      select c.customer_id, coalesce(f.orders, 0)::bigint as orders, coalesce(f.net_revenue, 0)::numeric(14,2) as net_revenue,
+             coalesce(f._loaded_at, s._loaded_at) as _loaded_at
+      from changed as c
+      left join fresh as f on f.customer_id = c.customer_id
+      left join ${self} as s on s.customer_id = c.customer_id
+      where f.customer_id is not null or s.customer_id is not null`;
+  },
 });

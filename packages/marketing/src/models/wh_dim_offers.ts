@@ -1,10 +1,12 @@
 import { defineModel, sql, surrogateKey } from '@warehouse/core';
 import { whDimProduct } from '@warehouse/inventory';
-import { campaigns, distinctDeliveries, offers, revenueLines } from '@warehouse/sources';
+import { campaigns, distinctDeliveries, offers } from '@warehouse/sources';
+import { stgMarketingOfferLines } from './stg_marketing_offer_lines.js';
 
 /**
  * Offers with what they achieved. Redemptions and attributed revenue come from the sales
- * system's raw lines through the shared revenue rule, so they reconcile with wh_fact_sales.
+ * system's raw lines (staged incrementally in stg_marketing_offer_lines with the shared amount
+ * rules), so they reconcile with wh_fact_sales.
  */
 export const whDimOffers = defineModel({
   name: 'wh_dim_offers',
@@ -38,8 +40,8 @@ export const whDimOffers = defineModel({
     with redeemed as (
       select offer_id, count(*) as redemptions, count(distinct order_id) as redeemed_orders,
              sum(discount_amount) as discount_given, sum(net_amount - refunded_amount) as attributed_revenue
-      from ${revenueLines(source)} as l
-      where offer_id is not null
+      from ${ref(stgMarketingOfferLines)} as l
+      where counts_as_revenue
       group by offer_id
     )
     select ${surrogateKey(sql.ref('o.offer_id'))} as offer_key, o.offer_id, o.name as offer_name, o.campaign_id,

@@ -11,8 +11,8 @@ import {
   netAmount,
   orderLines,
   orders,
+  ordersChangedSince,
   productVersions,
-  returns,
 } from '@warehouse/sources';
 
 /**
@@ -31,9 +31,11 @@ export const whFactSales = defineModel({
   tags: ['nightly', 'finance'],
   materialized: 'incremental',
   // Changes reach a line through its own new versions, its order's (a status change) and its
-  // returns, weeks later. A run rebuilds exactly the lines any of those touched since the last
-  // build (by landing time, _loaded_at), so it agrees with a full rebuild however late they come.
+  // returns, weeks later. A run rebuilds the lines of every order any of those touched since the
+  // last build (by landing time, _loaded_at), so it agrees with a full rebuild however late.
   incremental: { strategy: 'merge', uniqueKey: ['order_line_id'] },
+  // the watermark (max _loaded_at) is read every run: an index makes it a lookup
+  indexes: [['_loaded_at']],
   columns: {
     order_line_id: { type: 'bigint', nullable: false, description: 'Order line id in the sales system.' },
     order_id: { type: 'bigint', nullable: false, description: 'Order id in the sales system.' },
@@ -63,21 +65,10 @@ export const whFactSales = defineModel({
     _loaded_at: { type: 'timestamptz', nullable: false, description: 'Audit: when the newest raw row behind the line (line, order or return) landed.' },
   },
   sql: ({ ref, source, isIncremental, selfMax }) => {
-    const since = selfMax('_loaded_at');
-    // lines touched since the last build: new line versions, new order versions, new returns
-    const changed = sql`(
-      select order_line_id, order_id from ${source(orderLines)} where _loaded_at > ${since}
-      union
-      select ol.order_line_id, ol.order_id from ${source(orderLines)} as ol
-      where ol.order_id in (select order_id from ${source(orders)} where _loaded_at > ${since})
-      union
-      select ol.order_line_id, ol.order_id from ${source(orderLines)} as ol
-      where ol.order_line_id in (select order_line_id from ${source(returns)} where _loaded_at > ${since})
-    )`;
-    const onlyChanged = (column: string, changedColumn: string) =>
-      isIncremental() ? { where: sql<boolean>`${sql.ref(column)} in (select ${sql.ref(changedColumn)} from changed)` } : {};
+    // the lines of every order anything landed for since the last build
+    const onlyChanged = isIncremental() ? { where: sql<boolean>`order_id in (select order_id from changed)` } : {};
     return sql`
-      ${isIncremental() ? sql`with changed as ${changed}` : sql``}
+      ${isIncremental() ? sql`with changed as ${ordersChangedSince(source, selfMax('_loaded_at'))}` : sql``}
       select l.order_line_id, l.order_id,
              (coalesce(o.ordered_at, l.updated_at) at time zone 'UTC')::date as order_date,
              coalesce(o.ordered_at, l.updated_at) as ordered_at,
@@ -102,8 +93,8 @@ export const whFactSales = defineModel({
              coalesce(${isRevenueOrder('o')}, false) as counts_as_revenue,
              case when ${isRevenueOrder('o')} then ${netAmount('l')} - coalesce(r.refunded_amount, 0) else 0 end::numeric(14,2) as net_revenue,
              greatest(l._loaded_at, o._loaded_at, r._loaded_at) as _loaded_at
-      from ${latestVersion(source(orderLines), ['order_line_id'], onlyChanged('order_line_id', 'order_line_id'))} as l
-      left join ${latestVersion(source(orders), ['order_id'], onlyChanged('order_id', 'order_id'))} as o on o.order_id = l.order_id
+      from ${latestVersion(source(orderLines), ['order_line_id'], onlyChanged)} as l
+      left join ${latestVersion(source(orders), ['order_id'], onlyChanged)} as o on o.order_id = l.order_id
       left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
       left join ${productVersions(source)} as pv on pv.product_id = l.product_id and ${validAt('pv', sql.ref('o.ordered_at'))}
       left join ${ref(whDimProduct)} as p on p.product_id = l.product_id and p.product_key <> -1

@@ -20,6 +20,8 @@ export interface RevenueLine {
   net_amount: string;
   returned_quantity: string;
   refunded_amount: string;
+  /** When the newest raw row behind the line (line, order or return) landed. */
+  _loaded_at: Date;
 }
 
 /**
@@ -30,16 +32,42 @@ export interface RevenueLine {
  * @example
  * sql`select product_id, sum(net_amount - refunded_amount) from ${revenueLines(source)} as l group by 1`
  */
-export function revenueLines(source: SourceOf): RawBuilder<RevenueLine> {
+export function revenueLines(source: SourceOf, options: RevenueLineOptions = {}): RawBuilder<RevenueLine> {
+  const ordersWhere = options.orders ? { where: options.orders } : {};
+  const linesWhere = options.orders ? { where: sql<boolean>`order_id in (select order_id from ${source(orders)} where ${options.orders})` } : {};
   return sql<RevenueLine>`(
     select l.order_line_id, l.order_id, o.customer_id, l.product_id, l.offer_id, o.ordered_at, l.quantity,
            ${grossAmount('l')} as gross_amount, ${discountAmount('l')} as discount_amount,
            ${netAmount('l')} as net_amount,
-           coalesce(r.returned_quantity, 0) as returned_quantity, coalesce(r.refunded_amount, 0) as refunded_amount
-    from ${latestVersion(source(orderLines), ['order_line_id'])} as l
-    join ${latestVersion(source(orders), ['order_id'])} as o on o.order_id = l.order_id
+           coalesce(r.returned_quantity, 0) as returned_quantity, coalesce(r.refunded_amount, 0) as refunded_amount,
+           greatest(l._loaded_at, o._loaded_at, r._loaded_at) as _loaded_at
+    from ${latestVersion(source(orderLines), ['order_line_id'], linesWhere)} as l
+    join ${latestVersion(source(orders), ['order_id'], ordersWhere)} as o on o.order_id = l.order_id
     left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
     where ${isRevenueOrder('o')}
+  )`;
+}
+
+export interface RevenueLineOptions {
+  /**
+   * Keeps the lines to orders matching this condition on raw `orders` columns (unqualified),
+   * e.g. `customer_id in (...)`: the dedupe then sorts only those orders' rows.
+   */
+  orders?: RawBuilder<boolean>;
+}
+
+/**
+ * The orders something landed for since `since` (a landing time): a new version of the order,
+ * of one of its lines, or a return of one of its lines. What an incremental model must look at
+ * again, however late the change came.
+ */
+export function ordersChangedSince(source: SourceOf, since: RawBuilder<unknown>): RawBuilder<{ order_id: string }> {
+  return sql`(
+    select order_id from ${source(orders)} where _loaded_at > ${since}
+    union
+    select order_id from ${source(orderLines)} where _loaded_at > ${since}
+    union
+    select order_id from ${source(orderLines)} where order_line_id in (select order_line_id from ${source(returns)} where _loaded_at > ${since})
   )`;
 }
 
@@ -61,10 +89,13 @@ export function lineRefunds(
  * Per customer: orders and net revenue (paid minus refunded) to date. The customer domain's
  * lifetime value and marketing's segment member value both come from here.
  */
-export function customerRevenue(source: SourceOf): RawBuilder<{ customer_id: string; orders: string; net_revenue: string }> {
+export function customerRevenue(
+  source: SourceOf,
+  options: RevenueLineOptions = {},
+): RawBuilder<{ customer_id: string; orders: string; net_revenue: string; _loaded_at: Date }> {
   return sql`(
-    select customer_id, count(distinct order_id) as orders, sum(net_amount - refunded_amount) as net_revenue
-    from ${revenueLines(source)} as rl
+    select customer_id, count(distinct order_id) as orders, sum(net_amount - refunded_amount) as net_revenue, max(_loaded_at) as _loaded_at
+    from ${revenueLines(source, options)} as rl
     where customer_id is not null
     group by customer_id
   )`;

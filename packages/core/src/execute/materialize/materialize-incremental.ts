@@ -87,7 +87,9 @@ async function foldBatch(context: MaterializeContext, uniqueKey: readonly string
   const target = sql.id(relation.schema, relation.name);
   const batch = sql.id(BATCH.schema, BATCH.name);
   // The event-time window applies to the batch too, so a run never touches older rows.
-  const window = config.eventTime ? sql`where ${sql.ref(config.eventTime)} >= ${eventTimeFloor(config, sql`${target}`)}` : sql``;
+  const window = config.eventTime
+    ? sql`where ${sql.ref(config.eventTime)} >= ${eventTimeFloor(config, sql`(select max(${sql.ref(config.eventTime)}) from ${target})`)}`
+    : sql``;
   await run(sqlText(sql`drop table if exists ${batch}`));
   await run(sqlText(sql`create temporary table ${sql.id(BATCH.name)} on commit drop as select ${list} from ${sql.id(MODEL_QUERY_VIEW.schema, MODEL_QUERY_VIEW.name)} ${window}`));
   const batchRows = Number(((await run(countRows(BATCH))).rows[0] as { n: string }).n);

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { createQueryView, dropQueryView, MODEL_QUERY_VIEW, QUERY_VIEW_PREFIX } from '../../compile/ddl.js';
+import { sqlText } from '../../compile/sql-text.js';
 import { incrementalPathOf } from '../plan.js';
 import { checkContract } from './check-contract.js';
 import type { MaterializeContext } from './materialize-context.js';
@@ -15,7 +17,7 @@ export async function stageModelQuery(
   options: { expected?: Record<string, unknown>; allowExtra?: readonly string[] } = {},
 ): Promise<RelationColumn[]> {
   const { node, run, transaction } = context;
-  const text = mode === 'incremental' && node.incrementalSql !== undefined ? node.incrementalSql : node.sql;
+  const text = mode === 'incremental' && node.incrementalSql !== undefined ? await incrementalText(context) : node.sql;
   const path = mode === 'incremental' && node.incrementalSql !== undefined ? incrementalPathOf(node.compiledPath) : node.compiledPath;
   await run(dropQueryView());
   await run(createQueryView(text), { at: QUERY_VIEW_PREFIX.length, sql: text, path });
@@ -26,4 +28,18 @@ export async function stageModelQuery(
     checkContract(node.model.name, expected, columns.filter((c) => !allowed.has(c.name)));
   }
   return columns;
+}
+
+/**
+ * The incremental SELECT with the table's current watermarks written in as literals: the
+ * planner then estimates "rows since the watermark" from statistics instead of guessing a third
+ * of the table, and picks the index.
+ */
+async function incrementalText(context: MaterializeContext): Promise<string> {
+  const { node, relation, run } = context;
+  const columns = node.selfMaxColumns ?? [];
+  if (columns.length === 0 || !node.renderIncremental) return node.incrementalSql!;
+  const maxima = sql.join(columns.map((c) => sql`max(${sql.id(c)})::text as ${sql.id(c)}`));
+  const result = await run(sqlText(sql`select ${maxima} from ${sql.id(relation.schema, relation.name)}`));
+  return node.renderIncremental(result.rows[0] as Record<string, string | null>);
 }
