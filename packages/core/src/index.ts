@@ -31,6 +31,10 @@ export { sql, type RawBuilder } from 'kysely';
 export { defineKpi, isKpi, type Kpi, type KpiConfig, type KpiContext, type KpiPeriod, type KpiUnit } from './kpi/define-kpi.js';
 export { renderKpiSql, runKpi, type KpiRequest, type KpiResult } from './kpi/run-kpi.js';
 
+// data tests
+export type { ColumnTest, RelationTest, SqlTestContext, TestKind, TestOptions } from './quality/data-test-config.js';
+export type { DataTest } from './quality/collect-tests.js';
+
 // graph
 export { assembleGraph, buildGraph, type AssembledGraph } from './graph/assemble-graph.js';
 export { collectDefinitions } from './graph/collect-definitions.js';
@@ -45,9 +49,11 @@ export {
   type ModelNode,
   type ProjectGraph,
   type SourceNode,
+  type TestNode,
+  testsOf,
   type WarehousePackage,
 } from './graph/project-graph.js';
-export { select, type SelectOptions } from './graph/select.js';
+export { select, selectNodes, type SelectOptions } from './graph/select.js';
 export { topologicalOrder } from './graph/topological-order.js';
 
 // compile
@@ -63,7 +69,7 @@ export { databaseErrorOf, describeDatabaseError, isTransientDatabaseError } from
 // execute
 export { execute, type ExecuteOptions } from './execute/execute-plan.js';
 export { createLandingTables } from './execute/landing-tables.js';
-export { plan, compiledPathOf, type ExecutionPlan, type PlannedNode, type PlanOptions } from './execute/plan.js';
+export { plan, compiledPathOf, type ExecutionPlan, type PlannedNode, type PlannedTest, type PlanOptions } from './execute/plan.js';
 export { countByStatus, type NodeError, type NodeResult, type NodeStatus, type RunResult } from './execute/run-result.js';
 export type { RunEvent, RunEventListener } from './events/run-events.js';
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { canonicalPgType } from '../model/column-types.js';
+import { isModel } from '../model/define-model.js';
+import { isSource } from '../model/define-source.js';
+import { testTypeOf } from '../quality/data-test-config.js';
 import { relationNamesFor, domainSchema, type SchemaNaming } from '../compile/relation-names.js';
 import { renderModelSql } from '../compile/render-model-sql.js';
 import { compiledPathOf } from '../execute/plan.js';
@@ -51,10 +54,24 @@ export interface ManifestSource {
   definedAt?: string;
 }
 
+export interface ManifestTest {
+  type: 'test';
+  name: string;
+  package: string;
+  kind: string;
+  testType: 'generic' | 'singular';
+  attachedTo: string;
+  column?: string;
+  severity: 'warn' | 'error';
+  description?: string;
+  params: Record<string, unknown>;
+  dependsOn: string[];
+}
+
 export interface Manifest {
   metadata: { schemaVersion: number; generatedAt: string; target: string; schemaPrefix: string };
   packages: Record<string, { version: string; domain?: string; dependencies: string[]; path?: string }>;
-  nodes: Record<string, ManifestModel | ManifestSource>;
+  nodes: Record<string, ManifestModel | ManifestSource | ManifestTest>;
   /** Node id -> ids of the nodes that read it. */
   childMap: Record<string, string[]>;
 }
@@ -95,6 +112,25 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
         ...(s.freshness ? { freshness: s.freshness } : {}),
         columns: columnsOf(s.columns),
         ...(s.definedAt ? { definedAt: where(s.definedAt)! } : {}),
+      };
+      continue;
+    }
+    if (node.type === 'test') {
+      const t = node.test;
+      nodes[id] = {
+        type: 'test',
+        name: t.name,
+        package: node.package,
+        kind: t.kind,
+        testType: testTypeOf(t.kind),
+        attachedTo: t.attachedTo,
+        ...(t.column ? { column: t.column } : {}),
+        severity: t.options.severity ?? 'error',
+        ...(t.options.description ? { description: t.options.description } : {}),
+        params: Object.fromEntries(
+          Object.entries(t.params).map(([k, v]) => [k, typeof v === 'function' ? 'custom sql' : isModel(v) || isSource(v) ? (v as { name: string }).name : v]),
+        ),
+        dependsOn: [...node.dependsOn],
       };
       continue;
     }

@@ -28,6 +28,7 @@ export async function writeCompiledSql(rootDir: string, plan: ExecutionPlan): Pr
       ...(node.incrementalSql === undefined ? [] : [write(join(rootDir, incrementalPathOf(node.compiledPath)), `${node.incrementalSql}\n`)]),
     ]),
   );
+  await Promise.all(plan.tests.map((test) => write(join(rootDir, test.compiledPath), `${test.sql}\n`)));
 }
 
 /** `target/run_results.json` */

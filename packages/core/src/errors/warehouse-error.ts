@@ -25,6 +25,7 @@ export const ErrorCode = {
   dependentObject: 'DEPENDENT_OBJECT',
   cancelled: 'CANCELLED',
   graphInvalid: 'GRAPH_INVALID',
+  testInvalid: 'TEST_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

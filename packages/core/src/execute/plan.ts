@@ -1,7 +1,9 @@
 import { relationNamesFor, domainSchema, type SchemaNaming } from '../compile/relation-names.js';
 import { renderModelSql } from '../compile/render-model-sql.js';
 import type { AnyModel } from '../model/define-model.js';
-import type { ModelNode, ProjectGraph } from '../graph/project-graph.js';
+import type { ModelNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
+import type { DataTest } from '../quality/collect-tests.js';
+import { renderTestSql } from '../quality/render-test-sql.js';
 
 /** One model to build, with its SQL compiled for the target. */
 export interface PlannedNode {
@@ -25,15 +27,35 @@ export interface PlannedNode {
   compiledPath: string;
 }
 
+/** One data test to run, with its failing-rows SQL compiled for the target. */
+export interface PlannedTest {
+  id: string;
+  name: string;
+  package: string;
+  test: DataTest;
+  /** Returns the failing rows; none means the test passes. */
+  sql: string;
+  /** Planned models it waits for. */
+  dependsOn: string[];
+  compiledPath: string;
+}
+
 export interface ExecutionPlan {
   target: string;
+  /** Models, in dependency order. */
   nodes: PlannedNode[];
+  /** Data tests; each runs once what it tests is built. */
+  tests: PlannedTest[];
   fullRefresh: boolean;
+  /** Schema of stored test failures on this target. */
+  auditSchema: string;
 }
 
 export interface PlanOptions extends SchemaNaming {
   targetName: string;
   fullRefresh?: boolean;
+  /** Test ids to run (from `selectNodes`); a model waits for the error tests of its parents. */
+  tests?: readonly string[];
 }
 
 /** Compiles the selected models for a target, in dependency order. */
@@ -67,7 +89,36 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
         compiledPath: compiledPathOf(node),
       };
     });
-  return { target: options.targetName, nodes, fullRefresh: options.fullRefresh ?? false };
+  const tests = (options.tests ?? []).map((id): PlannedTest => {
+    const node = graph.nodes.get(id) as TestNode;
+    return {
+      id,
+      name: node.name,
+      package: node.package,
+      test: node.test,
+      sql: renderTestSql(graph, node, names, options.targetName),
+      dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
+      compiledPath: `target/compiled/${node.package.replace(/^@[^/]+\//, '')}/tests/${node.name}.sql`,
+    };
+  });
+  // A model waits for the error-severity tests of the models it reads: a failing one skips it.
+  // (tests on sources block the models that read the source)
+  const blocking = new Map<string, string[]>();
+  for (const test of tests) {
+    if ((test.test.options.severity ?? 'error') !== 'error') continue;
+    blocking.set(test.test.attachedTo, [...(blocking.get(test.test.attachedTo) ?? []), test.id]);
+  }
+  for (const node of nodes) {
+    const parents = (graph.nodes.get(node.id) as ModelNode).dependsOn;
+    node.dependsOn = [...node.dependsOn, ...parents.flatMap((d) => blocking.get(d) ?? [])];
+  }
+  return {
+    target: options.targetName,
+    nodes,
+    tests,
+    fullRefresh: options.fullRefresh ?? false,
+    auditSchema: `${options.schemaPrefix ?? ''}warehouse_audit`,
+  };
 }
 
 /** `target/compiled/<package without scope>/<model>.sql` */

@@ -20,6 +20,8 @@ export interface NodeError {
 export interface NodeResult {
   id: string;
   name: string;
+  /** What ran: a model build or a data test. */
+  resourceType: 'model' | 'test';
   status: NodeStatus;
   startedAt?: string;
   finishedAt?: string;
@@ -32,6 +34,10 @@ export interface NodeResult {
   skippedBecause?: string;
   /** How many times a transient failure was retried. */
   retries?: number;
+  /** For tests: how many rows failed. */
+  failures?: number;
+  /** For tests with stored failures: where the failing rows are. */
+  failuresRelation?: string;
 }
 
 export interface RunResult {

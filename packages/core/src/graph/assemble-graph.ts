@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import { renderModelSql, renderSql } from '../compile/render-model-sql.js';
 import { ErrorCode, WarehouseError, isWarehouseError, type Problem } from '../errors/warehouse-error.js';
 import type { AnyModel } from '../model/define-model.js';
+import { checkAccess } from './access-rules.js';
+import { assembleKpis } from './assemble-kpis.js';
+import { assembleTests } from './assemble-tests.js';
 import { closestName } from './closest-name.js';
 import { findCycles } from './find-cycles.js';
 import {
@@ -138,49 +141,9 @@ export function assembleGraph(packages: readonly WarehousePackage[]): AssembledG
     node.dependsOn.sort();
   }
 
-  const kpis = new Map<string, KpiNode>();
-  for (const pkg of packages) {
-    for (const kpi of pkg.kpis ?? []) {
-      const where = kpi.definedAt ? ` (${kpi.definedAt})` : '';
-      const existing = kpis.get(kpi.name);
-      if (existing) {
-        if (existing.kpi !== kpi) {
-          problems.push({ code: ErrorCode.duplicateModel, model: kpi.name, message: `kpi ${kpi.name} is declared twice: in ${existing.package} and in ${pkg.name}${where}` });
-        }
-        continue;
-      }
-      if (!/^[a-z_][a-z0-9_]*$/.test(kpi.name)) {
-        problems.push({ code: ErrorCode.modelInvalid, model: kpi.name, message: `kpi ${kpi.name}${where}: its name must be a lower-case identifier` });
-      }
-      if (pkg.domain !== undefined && kpi.domain !== pkg.domain) {
-        problems.push({ code: ErrorCode.domainMismatch, model: kpi.name, message: `kpi ${kpi.name}${where} declares domain ${kpi.domain}, but its package owns domain ${pkg.domain}` });
-      }
-      const node: KpiNode = { name: kpi.name, package: pkg.name, kpi, dependsOn: [] };
-      kpis.set(kpi.name, node);
-      let rendered;
-      try {
-        rendered = renderSql(`kpi ${kpi.name}`, kpi.definedAt, kpi.sql, discoveryNames, 'discovery', (base) => ({ ...base, period: discoveryPeriod }));
-      } catch (error) {
-        if (!isWarehouseError(error)) throw error;
-        problems.push({ code: error.code, model: kpi.name, message: error.message });
-        continue;
-      }
-      for (const name of rendered.missingRefs) {
-        problems.push({ code: ErrorCode.missingModel, model: kpi.name, message: `kpi ${kpi.name}${where} refs ${name}, which no package declares${suggest(name, modelsByName.keys())}` });
-      }
-      const reader: Reader = { name: kpi.name, package: pkg.name, group: undefined, kind: 'kpi' };
-      for (const name of [...new Set(rendered.refs)].sort()) {
-        const target = modelsByName.get(name)!;
-        problems.push(...checkAccess(reader, target, pkg));
-        node.dependsOn.push(target.id);
-      }
-      for (const key of [...new Set(rendered.sources)].sort()) {
-        const target = sourcesByKey.get(key);
-        if (!target) problems.push({ code: ErrorCode.missingSource, model: kpi.name, message: `kpi ${kpi.name}${where} reads source ${key}, which no package declares` });
-        else node.dependsOn.push(target.id);
-      }
-    }
-  }
+  const kpis = assembleKpis(packages, { modelsByName, sourcesByKey, names: discoveryNames }, problems);
+  const tests = assembleTests(packages, { modelsByName, sourcesByKey, names: discoveryNames }, problems);
+  for (const test of tests) nodes.set(test.id, test);
 
   const modelIds = [...modelsByName.values()].map((n) => n.id);
   const dependsOn = (id: string) => nodes.get(id)?.dependsOn ?? [];
@@ -219,45 +182,8 @@ export function buildGraph(packages: readonly WarehousePackage[]): ProjectGraph 
   return graph;
 }
 
-/** Who reads a model: a model or a KPI, with its package and (for models) its group. */
-interface Reader {
-  name: string;
-  package: string;
-  group: string | undefined;
-  kind: 'model' | 'kpi';
-}
-
 function checkRef(from: ModelNode, to: ModelNode, fromPackage: WarehousePackage): Problem[] {
   return checkAccess({ name: from.name, package: from.package, group: from.model.group, kind: 'model' }, to, fromPackage);
-}
-
-/** The dependency and access rules for one read of a model. */
-function checkAccess(from: Reader, to: ModelNode, fromPackage: WarehousePackage): Problem[] {
-  const problems: Problem[] = [];
-  const samePackage = from.package === to.package;
-  const label = `${from.kind} ${from.name} (${from.package}) refs ${to.name} (${to.package})`;
-  if (!samePackage && !fromPackage.dependencies.includes(to.package)) {
-    problems.push({
-      code: ErrorCode.undeclaredDependency,
-      model: from.name,
-      message: `${label}, but ${to.package} is not in the dependencies of ${from.package}'s package.json`,
-    });
-  }
-  const access = to.model.access;
-  if (access === 'protected' && !samePackage) {
-    problems.push({
-      code: ErrorCode.accessViolation,
-      model: from.name,
-      message: `${label}, which is protected: only models of ${to.package} may ref it`,
-    });
-  } else if (access === 'private' && (!samePackage || from.group !== to.model.group)) {
-    problems.push({
-      code: ErrorCode.accessViolation,
-      model: from.name,
-      message: `${label}, which is private to group ${to.model.group}: only models of that group in ${to.package} may ref it`,
-    });
-  }
-  return problems;
 }
 
 function packageCycles(packages: readonly WarehousePackage[]): Problem[] {

@@ -31,6 +31,8 @@ export const selectorMethods = [
   'access',
   'kind',
   'config.materialized',
+  'test_type',
+  'test_name',
 ] as const;
 export type SelectorMethod = (typeof selectorMethods)[number];
 
@@ -39,8 +41,8 @@ const atomPattern = /^(@)?(?:(\d*)\+)?([^+]+?)(?:\+(\d*))?$/;
 /**
  * Parses dbt's selection grammar: `a b` is a union, `a,b` an intersection, `+x`/`x+` add
  * ancestors/descendants (`2+x`, `x+1` limit the depth), `@x` adds descendants and their
- * ancestors, `method:value` picks by tag, domain, package, path, source, access, kind or
- * materialization. Several arguments are a union, as if joined by spaces.
+ * ancestors, `method:value` picks by tag, domain, package, path, source, access, kind,
+ * materialization, or, for data tests, `test_type:generic|singular|<kind>` and `test_name:`. Several arguments are a union, as if joined by spaces.
  */
 export function parseSelector(args: string | readonly string[]): Selector {
   const terms = (typeof args === 'string' ? [args] : args).flatMap((a) => a.split(/\s+/)).filter((t) => t.length > 0);

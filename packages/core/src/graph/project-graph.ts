@@ -1,6 +1,7 @@
 import type { AnyModel } from '../model/define-model.js';
 import type { AnySource } from '../model/define-source.js';
 import type { Kpi } from '../kpi/define-kpi.js';
+import type { DataTest } from '../quality/collect-tests.js';
 
 /** A package of the workspace that contributes models or sources to the warehouse. */
 export interface WarehousePackage {
@@ -39,7 +40,19 @@ export interface SourceNode {
   dependsOn: [];
 }
 
-export type GraphNode = ModelNode | SourceNode;
+/** A data test on a model or source; it reads what it tests and, for relationships, the target. */
+export interface TestNode {
+  type: 'test';
+  /** `test.<name>` */
+  id: string;
+  name: string;
+  package: string;
+  test: DataTest;
+  /** The tested node first, then anything else the test reads. */
+  dependsOn: string[];
+}
+
+export type GraphNode = ModelNode | SourceNode | TestNode;
 
 /** A KPI and the models and sources it reads (KPIs are not built; they are queried). */
 export interface KpiNode {
@@ -63,6 +76,14 @@ export interface ProjectGraph {
 
 export const modelId = (name: string): string => `model.${name}`;
 export const sourceId = (system: string, name: string): string => `source.${system}.${name}`;
+export const testId = (name: string): string => `test.${name}`;
+
+/** The data tests attached to a node (a model or source), by name. */
+export function testsOf(graph: ProjectGraph, nodeId: string): TestNode[] {
+  return (graph.children.get(nodeId) ?? [])
+    .map((id) => graph.nodes.get(id)!)
+    .filter((n): n is TestNode => n.type === 'test' && n.test.attachedTo === nodeId);
+}
 
 export function modelNodes(graph: ProjectGraph): ModelNode[] {
   return graph.order.map((id) => graph.nodes.get(id) as ModelNode);

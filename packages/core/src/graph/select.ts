@@ -2,6 +2,7 @@ import { relative, sep } from 'node:path';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
 import { closestName } from './closest-name.js';
 import { parseSelector, type Depth, type SelectorAtom } from './parse-selector.js';
+import { testTypeOf } from '../quality/data-test-config.js';
 import type { GraphNode, ProjectGraph } from './project-graph.js';
 
 export interface SelectOptions {
@@ -17,9 +18,24 @@ export interface SelectOptions {
  * (SELECTOR_INVALID) naming the criterion that is malformed or matches nothing.
  */
 export function select(graph: ProjectGraph, options: SelectOptions = {}): string[] {
-  const chosen = options.select && options.select.length > 0 ? evaluate(graph, options.select, options) : new Set(graph.order);
+  return selectNodes(graph, options).models;
+}
+
+/**
+ * The models and the data tests a selection picks: the tests attached to selected models and
+ * sources, and tests picked directly (`test_type:`, `test_name:`), minus exclusions.
+ */
+export function selectNodes(graph: ProjectGraph, options: SelectOptions = {}): { models: string[]; tests: string[] } {
+  const everything = new Set(graph.nodes.keys());
+  const chosen = options.select && options.select.length > 0 ? evaluate(graph, options.select, options) : everything;
   const excluded = options.exclude && options.exclude.length > 0 ? evaluate(graph, options.exclude, options) : new Set<string>();
-  return graph.order.filter((id) => chosen.has(id) && !excluded.has(id));
+  const models = graph.order.filter((id) => chosen.has(id) && !excluded.has(id));
+  const tests: string[] = [];
+  for (const node of graph.nodes.values()) {
+    if (node.type !== 'test' || excluded.has(node.id) || excluded.has(node.test.attachedTo)) continue;
+    if (chosen.has(node.id) || chosen.has(node.test.attachedTo)) tests.push(node.id);
+  }
+  return { models, tests: tests.sort() };
 }
 
 function evaluate(graph: ProjectGraph, args: readonly string[], options: SelectOptions): Set<string> {
@@ -52,6 +68,10 @@ function matchAtom(graph: ProjectGraph, atom: SelectorAtom, options: SelectOptio
 }
 
 function atomMatches(node: GraphNode, atom: SelectorAtom, pattern: RegExp, options: SelectOptions): boolean {
+  if (atom.method === 'test_type' || atom.method === 'test_name') {
+    if (node.type !== 'test') return false;
+    return atom.method === 'test_type' ? testTypeOf(node.test.kind) === atom.value || node.test.kind === atom.value : pattern.test(node.name);
+  }
   if (atom.method === 'source') {
     if (node.type !== 'source') return false;
     const { system, name, schema } = node.source;
@@ -86,8 +106,10 @@ function atomMatches(node: GraphNode, atom: SelectorAtom, pattern: RegExp, optio
 
 function expand(graph: ProjectGraph, atom: SelectorAtom, seeds: Set<string>): Set<string> {
   const result = new Set(seeds);
-  const parentsOf = (id: string) => graph.nodes.get(id)?.dependsOn ?? [];
-  const childrenOf = (id: string) => graph.children.get(id) ?? [];
+  // tests are picked with what they test, not walked through
+  const isTest = (id: string) => graph.nodes.get(id)?.type === 'test';
+  const parentsOf = (id: string) => (isTest(id) ? [] : (graph.nodes.get(id)?.dependsOn ?? []));
+  const childrenOf = (id: string) => (graph.children.get(id) ?? []).filter((c) => !isTest(c));
   if (atom.childrenWithParents) {
     const descendants = walk(seeds, childrenOf, 'all');
     for (const id of descendants) result.add(id);

@@ -1,3 +1,4 @@
+import type { ColumnTest } from '../quality/data-test-config.js';
 import type { PgType, TsTypeOf } from './column-types.js';
 
 /** One column of a contract (a model's output or a source's landed table). */
@@ -7,6 +8,8 @@ export interface ColumnSpec<T extends PgType = PgType> {
   /** Nullable unless `false`; `false` becomes a NOT NULL constraint. */
   nullable?: boolean;
   description?: string;
+  /** Data tests on the column: `'unique'`, `'not_null'`, accepted values, relationships, expressions. */
+  tests?: readonly ColumnTest[];
 }
 
 /** Columns by name, in the order the relation has them. */

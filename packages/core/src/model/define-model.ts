@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { SqlSource } from '../compile/sql-text.js';
+import type { RelationTest } from '../quality/data-test-config.js';
 import type { Columns, RowOf } from './columns.js';
 import { definedAt } from './defined-at.js';
 import type { AnySource, Source } from './define-source.js';
@@ -143,6 +144,8 @@ export interface ModelConfig<N extends string, C extends Columns> {
   incremental?: IncrementalConfig;
   /** Settings of `materialized: 'snapshot'`. */
   snapshot?: SnapshotConfig;
+  /** Data tests on the whole model: multi-column unique, expressions, row counts, custom SQL. */
+  tests?: readonly RelationTest[];
   /** Extra (non-unique) indexes of a table, each a list of columns, e.g. `[['order_date']]`. */
   indexes?: ReadonlyArray<ReadonlyArray<keyof C & string>>;
   /** The column contract: the relation's columns, in order, with types and nullability. */

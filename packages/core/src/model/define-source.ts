@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RelationTest } from '../quality/data-test-config.js';
 import type { Columns, RowOf } from './columns.js';
 import { definedAt } from './defined-at.js';
 import { rowSchemaFor } from './row-schema.js';
@@ -23,6 +24,8 @@ export interface SourceConfig<S extends string, N extends string, C extends Colu
   /** The column stamped with the time a row was landed, for freshness. */
   loadedAt: keyof C & string;
   freshness?: FreshnessRule;
+  /** Data tests on the whole table (column tests go on the columns). */
+  tests?: readonly RelationTest[];
   owner?: string;
   tags?: readonly string[];
 }

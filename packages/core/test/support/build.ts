@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { buildGraph, execute, plan, select, type Adapter, type ExecuteOptions, type RunResult, type WarehousePackage } from '../../src/index.js';
+import { buildGraph, defineModel, execute, plan, select, type Adapter, type AnyModel, type ExecuteOptions, type RunResult, type WarehousePackage } from '../../src/index.js';
 
 /** Assemble, select, plan and execute, as the runner does. */
 export async function build(
@@ -27,4 +27,9 @@ export async function leftovers(adapter: Adapter): Promise<string[]> {
      where c.relname like '%\\_\\_wh\\_%' and n.nspname not like 'pg_temp%' order by 1`,
   );
   return rows.map((r) => r.name);
+}
+
+/** A copy of a model with some settings changed (typed loosely: tests change contracts freely). */
+export function redefine(model: AnyModel, overrides: Record<string, unknown>): AnyModel {
+  return defineModel({ ...model, ...overrides } as never);
 }

@@ -1,0 +1,55 @@
+import { sql, type Kysely } from 'kysely';
+import { sqlText } from '../compile/sql-text.js';
+import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
+import type { PlannedTest } from './plan.js';
+import type { NodeStatus } from './run-result.js';
+
+export interface TestOutcome {
+  status: NodeStatus;
+  failures: number;
+  message: string;
+  failuresRelation?: string;
+}
+
+/**
+ * Runs one data test in the caller's transaction: counts the failing rows and judges them
+ * against the test's severity and thresholds. With `storeFailures`, the failing rows replace
+ * `<audit schema>.<test name>` (dropped when the test passes).
+ */
+export async function runTest(
+  transaction: Kysely<any>,
+  test: PlannedTest,
+  options: { storeFailures: boolean; auditSchema: string; onStatement: (sql: string) => void },
+): Promise<TestOutcome> {
+  const run = async (statement: string) => {
+    options.onStatement(statement);
+    try {
+      return await sql.raw(statement).execute(transaction);
+    } catch (error) {
+      throw new WarehouseError(ErrorCode.sqlFailed, `test ${test.name} failed to run: ${(error as Error).message} (SQL in ${test.compiledPath})`, { cause: error });
+    }
+  };
+  const counted = await run(sqlText(sql`select count(*) as failures from (${sql.raw(test.sql)}) as failing`));
+  const failures = Number((counted.rows[0] as { failures: string }).failures);
+  const { severity = 'error', warnIf = 0, errorIf = 0 } = test.test.options;
+  const status: NodeStatus = severity === 'error' && failures > errorIf ? 'error' : failures > warnIf ? 'warn' : 'success';
+
+  let failuresRelation: string | undefined;
+  if (options.storeFailures || test.test.options.storeFailures) {
+    const table = sql.id(options.auditSchema, test.name);
+    await run(sqlText(sql`drop table if exists ${table}`));
+    if (failures > 0) {
+      await run(sqlText(sql`create table ${table} as ${sql.raw(test.sql)}`));
+      failuresRelation = `${options.auditSchema}.${test.name}`;
+    }
+  }
+  const where = test.test.column ? `${test.test.attachedTo.replace(/^\w+\./, '')}.${test.test.column}` : test.test.attachedTo.replace(/^\w+\./, '');
+  const judged = status === 'success' ? 'passed' : `${failures} failing row(s)${status === 'warn' ? ' (warning)' : ''}`;
+  const stored = failuresRelation ? `; stored in ${failuresRelation}` : '';
+  return {
+    status,
+    failures,
+    message: `${test.test.kind} on ${where}: ${judged}${stored}`,
+    ...(failuresRelation ? { failuresRelation } : {}),
+  };
+}

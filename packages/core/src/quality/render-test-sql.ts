@@ -1,0 +1,64 @@
+import { sql, type RawBuilder } from 'kysely';
+import { renderSql, type RelationNames } from '../compile/render-model-sql.js';
+import { sqlText } from '../compile/sql-text.js';
+import type { GraphNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
+import { isModel } from '../model/define-model.js';
+import { isSource } from '../model/define-source.js';
+import type { SqlTestContext } from './data-test-config.js';
+
+/** The qualified relation of a model or source node on a target. */
+function relationOf(node: GraphNode, names: RelationNames): RawBuilder<unknown> {
+  if (node.type === 'source') return sql`${sql.id(names.sourceSchema(node.source.system), node.source.name)}`;
+  if (node.type === 'model') return sql`${sql.id(names.modelSchema(node.name)!, node.name)}`;
+  throw new Error(`a test cannot test ${node.id}`);
+}
+
+/**
+ * The SQL that returns a test's failing rows on a target: no rows means the test passes.
+ * Deterministic text, identifiers quoted by kysely, values as literals.
+ */
+export function renderTestSql(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string): string {
+  const { test } = node;
+  const tested = graph.nodes.get(test.attachedTo)!;
+  const relation = relationOf(tested, names);
+  const subject = test.options.where ? sql`(select * from ${relation} where ${sql.raw(test.options.where)})` : relation;
+  const column = test.column ? sql.id(test.column) : undefined;
+  const params = test.params as Record<string, any>;
+  switch (test.kind) {
+    case 'not_null':
+      return sqlText(sql`select * from ${subject} as t where ${column!} is null`);
+    case 'unique': {
+      const columns = test.column ? [test.column] : (params.columns as string[]);
+      const list = sql.join(columns.map((c) => sql.id(c)));
+      const present = sql.join(columns.map((c) => sql`${sql.id(c)} is not null`), sql` and `);
+      return sqlText(sql`select ${list}, count(*) as n_records from ${subject} as t where ${present} group by ${list} having count(*) > 1`);
+    }
+    case 'accepted_values': {
+      const values = sql.join((params.values as unknown[]).map((v) => sql.lit(v as string)));
+      return sqlText(sql`select ${column!} as value, count(*) as n_records from ${subject} as t where ${column!} is not null and ${column!} not in (${values}) group by 1`);
+    }
+    case 'relationships': {
+      const target = isSource(params.to)
+        ? graph.nodes.get(`source.${params.to.system}.${params.to.name}`)!
+        : graph.nodes.get(`model.${isModel(params.to) ? params.to.name : String(params.to)}`)!;
+      const field = sql.id(String(params.field));
+      return sqlText(sql`select child.${column!} as missing_key, count(*) as n_records from ${subject} as child
+        where child.${column!} is not null and not exists (select from ${relationOf(target, names)} as parent where parent.${field} = child.${column!})
+        group by 1`);
+    }
+    case 'expression': {
+      const condition = column ? sql`${column} ${sql.raw(String(params.expression))}` : sql.raw(String(params.expression));
+      return sqlText(sql`select * from ${subject} as t where not coalesce((${condition}), false)`);
+    }
+    case 'row_count': {
+      const min = params.min === undefined ? sql`false` : sql`count(*) < ${sql.lit(Number(params.min))}`;
+      const max = params.max === undefined ? sql`false` : sql`count(*) > ${sql.lit(Number(params.max))}`;
+      return sqlText(sql`select count(*) as row_count from ${subject} as t having ${min} or ${max}`);
+    }
+    case 'sql':
+      return renderSql(`test ${node.name}`, undefined, params.sql as (ctx: SqlTestContext) => never, names, targetName, (base) => ({
+        ...base,
+        self: subject as never,
+      })).sql;
+  }
+}
