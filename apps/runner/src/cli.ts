@@ -7,6 +7,8 @@ import * as demo from './commands/demo.js';
 import * as kpi from './commands/kpi.js';
 import * as ls from './commands/ls.js';
 import * as seedDemo from './commands/seed-demo.js';
+import * as sourceFreshness from './commands/source-freshness.js';
+import * as test from './commands/test.js';
 import { SEED_DEMO_DEFAULTS } from './commands/seed-demo.js';
 
 /** Exit codes: 0 ok, 1 a model or test failed, 2 usage, configuration or connection error. */
@@ -44,7 +46,8 @@ function common(command: Command): Command {
 function selection(command: Command): Command {
   return command
     .option('-s, --select <selector...>', 'models to include, in dbt selection syntax (name, +name, name+, tag:x, domain:x, ...)')
-    .option('--exclude <selector...>', 'models to leave out, same syntax');
+    .option('--exclude <selector...>', 'models to leave out, same syntax')
+    .option('--selector <name>', 'a named selection from warehouse.config.ts selectors');
 }
 
 type Runner<O> = (options: O, output: Output) => Promise<number>;
@@ -72,8 +75,20 @@ export function createProgram(exit: (code: number) => void): Command {
 
   selection(common(program.command('build')))
     .description('compile the selected models and build them in dependency order (exit 1 if any fails)')
-    .option('--full-refresh', 'rebuild incremental models from scratch')
+    .option('--full-refresh', 'rebuild incremental models (and rebuildable snapshots) from scratch')
+    .option('--store-failures', 'keep the failing rows of every data test in the audit schema')
     .action(action<build.BuildOptions>(build.run));
+
+  selection(common(program.command('test')))
+    .description('run the data tests of the selected models and sources against what is built (exit 1 if an error test fails)')
+    .option('--store-failures', 'keep the failing rows of every data test in the audit schema')
+    .action(action<test.TestCommandOptions>(test.run));
+
+  const source = program.command('source').description('commands about the landed sources');
+  selection(common(source.command('freshness')))
+    .description('check how old the newest landed row of each source is (exit 1 past an error threshold)')
+    .option('--now <timestamp>', 'measure ages from this time instead of now (ISO)')
+    .action(action(sourceFreshness.run));
 
   selection(common(program.command('compile')))
     .description('validate the project and write target/manifest.json and target/compiled/ without a database')

@@ -183,6 +183,7 @@ function resultLine(r: NodeResult, index: number, total: number): string {
   const seconds = dim(`${(r.durationMs / 1000).toFixed(2)}s`);
   switch (r.status) {
     case 'success':
+      if (r.resourceType === 'test') return `${counter} ${green('PASS')}  ${r.name} ${seconds}`;
       return `${counter} ${green('OK')}    ${r.name} ${dim(r.message.replace(/^built /, ''))} ${seconds}`;
     case 'warn':
       return `${counter} ${yellow('WARN')}  ${r.name} ${r.message} ${seconds}`;

@@ -33,7 +33,12 @@ describe.each(await testDatabaseKinds())('warehouse demo end to end on %s', (kin
     const built = await warehouse(['build', '--project-dir', project.dir, '--json', '--threads', '4'], { env });
     expect(built.code, built.stderr).toBe(0);
     const result = JSON.parse(built.stdout) as RunResult;
-    expect(result.results.map((r) => [r.name, r.status])).toEqual(WAREHOUSE_MODELS.map((m) => [m, 'success']));
+    const models = result.results.filter((r) => r.resourceType === 'model');
+    expect(models.map((r) => [r.name, r.status]).sort()).toEqual(WAREHOUSE_MODELS.map((m) => [m, 'success']).sort());
+    // every data test ran after its model, and passed (warnings allowed)
+    const tests = result.results.filter((r) => r.resourceType === 'test');
+    expect(tests.length).toBeGreaterThan(30);
+    expect(tests.filter((r) => r.status === 'error' || r.status === 'skipped').map((r) => r.message)).toEqual([]);
     expect(result.threads).toBe(kind === 'pg' ? 4 : 1);
 
     const manifest = JSON.parse(readFileSync(join(project.dir, 'target/manifest.json'), 'utf8'));
@@ -43,6 +48,25 @@ describe.each(await testDatabaseKinds())('warehouse demo end to end on %s', (kin
     const runResults = JSON.parse(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8'));
     expect(runResults.runId).toBe(result.runId);
     expect(existsSync(join(project.dir, 'target/compiled/sales/wh_fact_sales.sql'))).toBe(true);
+
+    // the tests alone, with a named selector from the config and stored failures
+    const tested = await warehouse(['test', '--selector', 'sales_facts', '--store-failures', '--project-dir', project.dir, '--json'], { env });
+    expect(tested.code, tested.stderr).toBe(0);
+    const testResults = (JSON.parse(tested.stdout) as RunResult).results;
+    expect(testResults.every((r) => r.resourceType === 'test' && r.status !== 'error')).toBe(true);
+    expect(testResults.map((r) => r.name)).toContain('relationships_wh_fact_sales_consumer_key__wh_dim_consumer');
+
+    // freshness: the last delivery (2025-03-31) landed 2025-04-01 02:00
+    const fresh = await warehouse(['source', 'freshness', '--now', '2025-04-01T12:00:00Z', '-s', 'source:sales', '--project-dir', project.dir, '--json'], { env });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(JSON.parse(fresh.stdout)).toEqual([
+      { source: 'sales.orders', status: 'pass', newest: '2025-04-01T02:00:00.000Z', ageHours: 10, warnAfterHours: 26, errorAfterHours: 50, message: 'fresh' },
+      { source: 'sales.order_lines', status: 'pass', newest: '2025-04-01T02:00:00.000Z', ageHours: 10, warnAfterHours: 26, errorAfterHours: 50, message: 'fresh' },
+      { source: 'sales.returns', status: 'pass', newest: '2025-04-01T02:00:00.000Z', ageHours: 10, warnAfterHours: 26, errorAfterHours: 50, message: 'fresh' },
+    ]);
+    const stale = await warehouse(['source', 'freshness', '--now', '2025-04-03T12:00:00Z', '-s', 'source:sales.orders', '--project-dir', project.dir], { env });
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/sales\.orders +ERROR +2025-04-01T02:00:00\.000Z +58\.0 +26 +50/);
 
     const kpi = await warehouse(['kpi', 'revenue', 'return_rate', '--from', '2025-01-01', '--to', '2025-03-31', '--project-dir', project.dir, '--json'], { env });
     expect(kpi.code, kpi.stderr).toBe(0);

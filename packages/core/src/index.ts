@@ -34,6 +34,7 @@ export { renderKpiSql, runKpi, type KpiRequest, type KpiResult } from './kpi/run
 // data tests
 export type { ColumnTest, RelationTest, SqlTestContext, TestKind, TestOptions } from './quality/data-test-config.js';
 export type { DataTest } from './quality/collect-tests.js';
+export { checkFreshness, type FreshnessResult } from './quality/source-freshness.js';
 
 // graph
 export { assembleGraph, buildGraph, type AssembledGraph } from './graph/assemble-graph.js';

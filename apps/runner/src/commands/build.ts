@@ -1,11 +1,11 @@
-import { countByStatus, execute, plan, recordRun, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
+import { countByStatus, execute, plan, recordRun, selectNodes, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
 import type { Output } from '../output.js';
 import {
   loadGraph,
   manifestFor,
   openDatabase,
   openProject,
-  selectModels,
+  selectionFor,
   stopSignal,
   type CommonOptions,
   type SelectionOptions,
@@ -13,24 +13,27 @@ import {
 
 export interface BuildOptions extends CommonOptions, SelectionOptions {
   fullRefresh?: boolean;
+  storeFailures?: boolean;
 }
 
 /**
- * `warehouse build`: compile the selected models and build them in dependency order.
- * Exit 1 when any model failed, 0 otherwise.
+ * `warehouse build`: compile the selected models and build them in dependency order, each
+ * followed by its data tests (an error test that fails skips the model's descendants).
+ * Exit 1 when a model or an error test failed, 0 otherwise.
  */
-export async function run(options: BuildOptions, output: Output): Promise<number> {
+export async function run(options: BuildOptions & { command?: string; modelsToo?: boolean }, output: Output): Promise<number> {
   const context = await openProject(options, output);
   const graph = await loadGraph(context, output);
-  const selected = selectModels(graph, context, options);
-  const built = plan(graph, selected, {
+  const selected = selectNodes(graph, selectionFor(context, options));
+  const built = plan(graph, selected.models, {
     targetName: context.target.name,
     schemaPrefix: context.target.schemaPrefix,
     fullRefresh: options.fullRefresh ?? false,
+    tests: selected.tests,
   });
   await writeManifest(context.rootDir, manifestFor(graph, context));
   await writeCompiledSql(context.rootDir, built);
-  if (built.nodes.length === 0) {
+  if (built.nodes.length === 0 && built.tests.length === 0) {
     output.warn('nothing selected: no model to build');
     output.result({ results: [] });
     return 0;
@@ -45,9 +48,10 @@ export async function run(options: BuildOptions, output: Output): Promise<number
       signal: stop.signal,
       swapLockTimeoutMs: context.config.swap.lockTimeoutMs,
       swapAttempts: context.config.swap.attempts,
+      storeFailures: options.storeFailures ?? false,
     });
-    await writeRunResults(context.rootDir, result, { command: 'build', selection: { select: options.select ?? [], exclude: options.exclude ?? [] } });
-    await recordRun(adapter, 'build', result, { select: options.select ?? [], exclude: options.exclude ?? [], fullRefresh: options.fullRefresh ?? false });
+    await writeRunResults(context.rootDir, result, { command: options.command ?? 'build', selection: { select: options.select ?? [], exclude: options.exclude ?? [] } });
+    await recordRun(adapter, options.command ?? 'build', result, { select: options.select ?? [], exclude: options.exclude ?? [], fullRefresh: options.fullRefresh ?? false });
     output.result(result);
     const counts = countByStatus(result.results);
     return counts.error > 0 || result.cancelled ? 1 : 0;

@@ -2,6 +2,9 @@ import {
   buildGraph,
   buildManifest,
   createAdapter,
+  ErrorCode,
+  WarehouseError,
+  type SelectOptions,
   resolveTarget,
   select,
   type Adapter,
@@ -26,6 +29,8 @@ export interface CommonOptions {
 export interface SelectionOptions {
   select?: string[];
   exclude?: string[];
+  /** A named selector from warehouse.config.ts `selectors`. */
+  selector?: string;
 }
 
 export interface ProjectContext {
@@ -60,7 +65,23 @@ export async function loadGraph(context: ProjectContext, output: Output): Promis
 }
 
 export function selectModels(graph: ProjectGraph, context: ProjectContext, options: SelectionOptions): string[] {
-  return select(graph, { select: options.select ?? [], exclude: options.exclude ?? [], rootDir: context.rootDir });
+  return select(graph, selectionFor(context, options));
+}
+
+/** The selection options of a command: --select/--exclude, or a named --selector from the config. */
+export function selectionFor(context: ProjectContext, options: SelectionOptions): SelectOptions {
+  if (options.selector) {
+    const named = context.config.selectors[options.selector];
+    if (!named) {
+      const known = Object.keys(context.config.selectors);
+      throw new WarehouseError(
+        ErrorCode.selectorInvalid,
+        `no selector named ${options.selector} in warehouse.config.ts${known.length > 0 ? `; known: ${known.join(', ')}` : ' (it defines none)'}`,
+      );
+    }
+    return { select: [...named.select, ...(options.select ?? [])], exclude: [...(named.exclude ?? []), ...(options.exclude ?? [])], rootDir: context.rootDir };
+  }
+  return { select: options.select ?? [], exclude: options.exclude ?? [], rootDir: context.rootDir };
 }
 
 export function manifestFor(graph: ProjectGraph, context: ProjectContext) {

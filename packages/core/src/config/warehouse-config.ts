@@ -45,6 +45,14 @@ export const warehouseConfigSchema = z
     targets: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'target names are lower-case words'), target).default({
       dev: { type: 'auto', urlEnv: 'DATABASE_URL', dataDir: '.warehouse/dev', schemaPrefix: '' },
     }),
+    /** Named selections, used with `--selector <name>`, e.g. `nightly: { select: ['tag:nightly'] }`. */
+    selectors: z
+      .record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'selector names are lower-case words'), z.strictObject({
+        description: z.string().optional(),
+        select: z.array(z.string()).min(1),
+        exclude: z.array(z.string()).optional(),
+      }))
+      .default({}),
     swap: z
       .strictObject({
         /** How long a swap waits for readers' locks before backing off and trying again. */

@@ -25,7 +25,7 @@ export function select(graph: ProjectGraph, options: SelectOptions = {}): string
  * The models and the data tests a selection picks: the tests attached to selected models and
  * sources, and tests picked directly (`test_type:`, `test_name:`), minus exclusions.
  */
-export function selectNodes(graph: ProjectGraph, options: SelectOptions = {}): { models: string[]; tests: string[] } {
+export function selectNodes(graph: ProjectGraph, options: SelectOptions = {}): { models: string[]; tests: string[]; sources: string[] } {
   const everything = new Set(graph.nodes.keys());
   const chosen = options.select && options.select.length > 0 ? evaluate(graph, options.select, options) : everything;
   const excluded = options.exclude && options.exclude.length > 0 ? evaluate(graph, options.exclude, options) : new Set<string>();
@@ -35,7 +35,8 @@ export function selectNodes(graph: ProjectGraph, options: SelectOptions = {}): {
     if (node.type !== 'test' || excluded.has(node.id) || excluded.has(node.test.attachedTo)) continue;
     if (chosen.has(node.id) || chosen.has(node.test.attachedTo)) tests.push(node.id);
   }
-  return { models, tests: tests.sort() };
+  const sources = [...graph.nodes.values()].filter((n) => n.type === 'source' && chosen.has(n.id) && !excluded.has(n.id)).map((n) => n.id).sort();
+  return { models, tests: tests.sort(), sources };
 }
 
 function evaluate(graph: ProjectGraph, args: readonly string[], options: SelectOptions): Set<string> {

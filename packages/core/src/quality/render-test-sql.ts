@@ -47,8 +47,9 @@ export function renderTestSql(graph: ProjectGraph, node: TestNode, names: Relati
         group by 1`);
     }
     case 'expression': {
-      const condition = column ? sql`${column} ${sql.raw(String(params.expression))}` : sql.raw(String(params.expression));
-      return sqlText(sql`select * from ${subject} as t where not coalesce((${condition}), false)`);
+      // on a column, nulls pass (not_null is the test for them); on a model, a null result fails
+      if (column) return sqlText(sql`select * from ${subject} as t where ${column} is not null and not (${column} ${sql.raw(String(params.expression))})`);
+      return sqlText(sql`select * from ${subject} as t where not coalesce((${sql.raw(String(params.expression))}), false)`);
     }
     case 'row_count': {
       const min = params.min === undefined ? sql`false` : sql`count(*) < ${sql.lit(Number(params.min))}`;

@@ -30,8 +30,17 @@ export const whDimConsumer = defineModel({
     overwriteColumns: ['lifetime_orders', 'lifetime_value', 'current_segments'],
     rebuildable: true,
   },
+  tests: [
+    { type: 'unique', columns: ['consumer_id', 'valid_from'] },
+    {
+      type: 'sql',
+      name: 'wh_dim_consumer_one_current_version',
+      description: 'No consumer has more than one current version.',
+      sql: ({ self }) => sql`select consumer_id, count(*) as current_versions from ${self} where is_current group by consumer_id having count(*) > 1`,
+    },
+  ],
   columns: {
-    consumer_key: { type: 'bigint', nullable: false, description: 'Surrogate key of the version: a hash of customer_id and valid_from.' },
+    consumer_key: { type: 'bigint', nullable: false, description: 'Surrogate key of the version: a hash of customer_id and valid_from.', tests: ['unique', 'not_null'] },
     consumer_id: { type: 'bigint', nullable: false, description: 'CRM customer id, the same on every version.' },
     first_name: { type: 'text', nullable: false, description: 'Given name (PII).' },
     last_name: { type: 'text', nullable: false, description: 'Family name (PII).' },

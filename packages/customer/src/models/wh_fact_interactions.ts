@@ -16,12 +16,12 @@ export const whFactInteractions = defineModel({
   // case the CRM delivered some of them late
   incremental: { strategy: 'merge', uniqueKey: ['interaction_id'], eventTime: 'occurred_at', lookback: { days: 3 } },
   columns: {
-    interaction_id: { type: 'bigint', nullable: false, description: 'Interaction id in the CRM.' },
+    interaction_id: { type: 'bigint', nullable: false, description: 'Interaction id in the CRM.', tests: ['unique'] },
     interaction_date: { type: 'date', nullable: false, description: 'UTC day of the interaction.' },
     occurred_at: { type: 'timestamptz', nullable: false, description: 'When it happened.' },
-    consumer_key: { type: 'bigint', nullable: false, description: 'wh_dim_consumer version current at occurred_at; -1 unknown.' },
+    consumer_key: { type: 'bigint', nullable: false, description: 'wh_dim_consumer version current at occurred_at; -1 unknown.', tests: [{ type: 'relationships', to: whDimConsumer, field: 'consumer_key' }] },
     consumer_id: { type: 'bigint', nullable: false, description: 'CRM customer id (durable across versions).' },
-    channel_key: { type: 'bigint', nullable: false, description: 'wh_dim_media_channels; -1 unknown.' },
+    channel_key: { type: 'bigint', nullable: false, description: 'wh_dim_media_channels; -1 unknown.', tests: [{ type: 'relationships', to: whDimMediaChannels, field: 'channel_key' }] },
     campaign_id: { type: 'bigint', description: 'Marketing campaign the interaction answers, if any.' },
     interaction_type: { type: 'text', nullable: false, description: 'impression, email_open, click, visit, call or complaint.' },
     _loaded_at: { type: 'timestamptz', nullable: false, description: 'Audit: when the CRM delivered the interaction.' },

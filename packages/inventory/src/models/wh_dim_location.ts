@@ -13,10 +13,10 @@ export const whDimLocation = defineModel({
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
   columns: {
-    location_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of location_id; -1 unknown, -2 online (no store).' },
+    location_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of location_id; -1 unknown, -2 online (no store).', tests: ['unique', 'not_null'] },
     location_id: { type: 'bigint', nullable: false, description: 'ERP location id.' },
     location_name: { type: 'text', nullable: false, description: 'Name of the store or warehouse.' },
-    location_type: { type: 'text', nullable: false, description: 'store, warehouse, or online for key -2.' },
+    location_type: { type: 'text', nullable: false, description: 'store, warehouse, or online for key -2.', tests: [{ type: 'accepted_values', values: ['store', 'warehouse', 'online', 'unknown'] }] },
     city: { type: 'text', nullable: false, description: 'City.' },
     region: { type: 'text', nullable: false, description: 'Region or state within the country.' },
     country: { type: 'char(2)', nullable: false, description: 'ISO 3166-1 alpha-2 country.' },

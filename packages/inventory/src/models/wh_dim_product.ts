@@ -20,8 +20,8 @@ export const whDimProduct = defineModel({
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
   columns: {
-    product_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of product_id; -1 for the unknown product.' },
-    product_id: { type: 'bigint', nullable: false, description: 'ERP product id.' },
+    product_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of product_id; -1 for the unknown product.', tests: ['unique', 'not_null'] },
+    product_id: { type: 'bigint', nullable: false, description: 'ERP product id.', tests: ['unique'] },
     sku: { type: 'text', nullable: false, description: 'Stock keeping unit code.' },
     product_name: { type: 'text', nullable: false, description: 'Product name.' },
     category: { type: 'text', nullable: false, description: 'Top-level category.' },
@@ -39,7 +39,7 @@ export const whDimProduct = defineModel({
     cost_of_goods_sold: { type: 'numeric(14,2)', nullable: false, description: 'Units kept by customers times current unit cost.' },
     gross_margin: { type: 'numeric(14,2)', nullable: false, description: 'Net revenue minus cost of goods sold.' },
     margin_rate: { type: 'numeric(9,4)', description: 'Gross margin over net revenue; null without revenue.' },
-    return_rate: { type: 'numeric(9,4)', description: 'Units returned over units ordered; null when none were ordered.' },
+    return_rate: { type: 'numeric(9,4)', description: 'Units returned over units ordered; null when none were ordered.', tests: [{ type: 'expression', expression: 'between 0 and 1' }] },
     days_in_stock: { type: 'integer', nullable: false, description: 'Days on which at least one location held the product.' },
   },
   sql: ({ ref }) => sql`

@@ -16,10 +16,17 @@ export const whFactInventory = defineModel({
   // a run takes the staging rows recomputed since this table was last built
   incremental: { strategy: 'delete+insert', uniqueKey: ['stock_date', 'product_key', 'location_key'] },
   indexes: [['_built_at']],
+  tests: [
+    {
+      type: 'expression',
+      name: 'wh_fact_inventory_closing_adds_up',
+      expression: 'closing_on_hand = opening_on_hand + receipts - sales_units + returns_units + transfers_in - transfers_out + adjustments',
+    },
+  ],
   columns: {
     stock_date: { type: 'date', nullable: false, description: 'The day.' },
-    product_key: { type: 'bigint', nullable: false, description: 'wh_dim_product; -1 when the ERP product is unknown.' },
-    location_key: { type: 'bigint', nullable: false, description: 'wh_dim_location; -1 when the ERP location is unknown.' },
+    product_key: { type: 'bigint', nullable: false, description: 'wh_dim_product; -1 when the ERP product is unknown.', tests: [{ type: 'relationships', to: whDimProduct, field: 'product_key' }] },
+    location_key: { type: 'bigint', nullable: false, description: 'wh_dim_location; -1 when the ERP location is unknown.', tests: [{ type: 'relationships', to: whDimLocation, field: 'location_key' }] },
     opening_on_hand: { type: 'bigint', nullable: false, description: 'Units at the start of the day (the closing of the day before).' },
     receipts: { type: 'bigint', nullable: false, description: 'Units received from suppliers.' },
     sales_units: { type: 'bigint', nullable: false, description: 'Units that left as sales.' },

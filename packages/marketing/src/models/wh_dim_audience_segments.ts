@@ -18,7 +18,7 @@ export const whDimAudienceSegments = defineModel({
   tags: ['nightly'],
   materialized: 'table',
   columns: {
-    segment_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of segment_id.' },
+    segment_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of segment_id.', tests: ['unique', 'not_null'] },
     segment_id: { type: 'bigint', nullable: false, description: 'Segment id in the marketing tool.' },
     segment_name: { type: 'text', nullable: false, description: 'Segment name.' },
     definition: { type: 'text', nullable: false, description: 'The rule that defines membership, as the marketing tool states it.' },

@@ -12,10 +12,10 @@ export const whDimMediaChannels = defineModel({
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
   columns: {
-    channel_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of channel_id; -1 unknown, -2 none.' },
+    channel_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of channel_id; -1 unknown, -2 none.', tests: ['unique', 'not_null'] },
     channel_id: { type: 'bigint', nullable: false, description: 'Channel id in the marketing tool.' },
     channel_name: { type: 'text', nullable: false, description: 'Channel name.' },
-    channel_type: { type: 'text', nullable: false, description: 'paid, owned or earned.' },
+    channel_type: { type: 'text', nullable: false, description: 'paid, owned or earned.', tests: [{ type: 'accepted_values', values: ['paid', 'owned', 'earned', 'unknown', 'none'] }] },
     category: { type: 'text', nullable: false, description: 'search, social, email, display, affiliate, store, web or app.' },
     is_active: { type: 'boolean', nullable: false, description: 'Whether the channel is in use.' },
     campaigns: { type: 'integer', nullable: false, description: 'Campaigns run on the channel.' },

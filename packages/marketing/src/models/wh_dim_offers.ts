@@ -19,7 +19,7 @@ export const whDimOffers = defineModel({
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
   columns: {
-    offer_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of offer_id; -1 unknown, -2 none.' },
+    offer_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of offer_id; -1 unknown, -2 none.', tests: ['unique', 'not_null'] },
     offer_id: { type: 'bigint', nullable: false, description: 'Offer id in the marketing tool.' },
     offer_name: { type: 'text', nullable: false, description: 'Offer name as customers see it.' },
     campaign_id: { type: 'bigint', description: 'Campaign the offer belongs to.' },
@@ -30,7 +30,7 @@ export const whDimOffers = defineModel({
     valid_to: { type: 'date', nullable: false, description: 'Last day the offer applies.' },
     scope: { type: 'text', nullable: false, description: 'all, category or product.' },
     scope_category: { type: 'text', description: 'The category, when scope is category.' },
-    scope_product_key: { type: 'bigint', description: 'wh_dim_product, when the offer is for one product.' },
+    scope_product_key: { type: 'bigint', description: 'wh_dim_product, when the offer is for one product.', tests: [{ type: 'relationships', to: whDimProduct, field: 'product_key' }] },
     redemptions: { type: 'bigint', nullable: false, description: 'Order lines (not cancelled) that used the offer.' },
     redeemed_orders: { type: 'bigint', nullable: false, description: 'Orders (not cancelled) with at least one line using the offer.' },
     discount_given: { type: 'numeric(14,2)', nullable: false, description: 'Discount granted through the offer, in currency.' },

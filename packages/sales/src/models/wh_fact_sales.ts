@@ -3,6 +3,7 @@ import { whDimConsumer } from '@warehouse/customer';
 import { whDimLocation, whDimProduct } from '@warehouse/inventory';
 import { whDimMediaChannels, whDimOffers } from '@warehouse/marketing';
 import {
+  ORDER_STATUSES,
   discountAmount,
   grossAmount,
   isRevenueOrder,
@@ -36,20 +37,24 @@ export const whFactSales = defineModel({
   incremental: { strategy: 'merge', uniqueKey: ['order_line_id'] },
   // the watermark (max _loaded_at) is read every run: an index makes it a lookup
   indexes: [['_loaded_at']],
+  tests: [
+    { type: 'expression', name: 'wh_fact_sales_net_is_gross_minus_discount', expression: 'net_amount = gross_amount - discount_amount' },
+    { type: 'expression', name: 'wh_fact_sales_returns_within_quantity', expression: 'returned_quantity <= quantity', severity: 'warn' },
+  ],
   columns: {
-    order_line_id: { type: 'bigint', nullable: false, description: 'Order line id in the sales system.' },
+    order_line_id: { type: 'bigint', nullable: false, description: 'Order line id in the sales system.', tests: ['unique', 'not_null'] },
     order_id: { type: 'bigint', nullable: false, description: 'Order id in the sales system.' },
     order_date: { type: 'date', nullable: false, description: 'UTC date the order was placed.' },
     ordered_at: { type: 'timestamptz', nullable: false, description: 'When the order was placed.' },
-    product_key: { type: 'bigint', nullable: false, description: 'wh_dim_product; -1 unknown.' },
-    location_key: { type: 'bigint', nullable: false, description: 'wh_dim_location; -2 online (no store), -1 unknown.' },
-    consumer_key: { type: 'bigint', nullable: false, description: 'wh_dim_consumer version current at ordered_at; -2 guest, -1 unknown.' },
-    offer_key: { type: 'bigint', nullable: false, description: 'wh_dim_offers; -2 no offer, -1 unknown.' },
-    channel_key: { type: 'bigint', nullable: false, description: 'wh_dim_media_channels (last-touch attribution); -2 none, -1 unknown.' },
+    product_key: { type: 'bigint', nullable: false, description: 'wh_dim_product; -1 unknown.', tests: [{ type: 'relationships', to: whDimProduct, field: 'product_key' }] },
+    location_key: { type: 'bigint', nullable: false, description: 'wh_dim_location; -2 online (no store), -1 unknown.', tests: [{ type: 'relationships', to: whDimLocation, field: 'location_key' }] },
+    consumer_key: { type: 'bigint', nullable: false, description: 'wh_dim_consumer version current at ordered_at; -2 guest, -1 unknown.', tests: [{ type: 'relationships', to: whDimConsumer, field: 'consumer_key' }] },
+    offer_key: { type: 'bigint', nullable: false, description: 'wh_dim_offers; -2 no offer, -1 unknown.', tests: [{ type: 'relationships', to: whDimOffers, field: 'offer_key' }] },
+    channel_key: { type: 'bigint', nullable: false, description: 'wh_dim_media_channels (last-touch attribution); -2 none, -1 unknown.', tests: [{ type: 'relationships', to: whDimMediaChannels, field: 'channel_key' }] },
     sales_channel: { type: 'text', nullable: false, description: 'store, web or app; unknown when the order header has not arrived.' },
-    order_status: { type: 'text', nullable: false, description: 'placed, shipped, delivered, cancelled; unknown without header.' },
+    order_status: { type: 'text', nullable: false, description: 'placed, shipped, delivered, cancelled; unknown without header.', tests: [{ type: 'accepted_values', values: [...ORDER_STATUSES, 'unknown'] }] },
     currency: { type: 'char(3)', description: 'ISO 4217 currency of the amounts.' },
-    quantity: { type: 'integer', nullable: false, description: 'Units ordered.' },
+    quantity: { type: 'integer', nullable: false, description: 'Units ordered.', tests: [{ type: 'expression', expression: '> 0' }] },
     unit_price: { type: 'numeric(12,2)', nullable: false, description: 'List price per unit at the time of the order.' },
     gross_amount: { type: 'numeric(14,2)', nullable: false, description: 'Quantity times list price.' },
     discount_amount: { type: 'numeric(14,2)', nullable: false, description: 'Discount on the line, never more than its gross amount.' },

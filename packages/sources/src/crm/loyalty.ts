@@ -24,8 +24,8 @@ export const loyaltyEvents = defineSource({
   columns: {
     event_id: { type: 'bigint', nullable: false },
     account_id: { type: 'bigint', nullable: false },
-    event_type: { type: 'text', nullable: false, description: 'earn, redeem, expire or tier_change.' },
-    points: { type: 'integer', nullable: false, description: 'Always positive; the event type gives the direction. 0 for tier changes.' },
+    event_type: { type: 'text', nullable: false, description: 'earn, redeem, expire or tier_change.', tests: [{ type: 'accepted_values', values: ['earn', 'redeem', 'expire', 'tier_change'] }] },
+    points: { type: 'integer', nullable: false, description: 'Always positive; the event type gives the direction. 0 for tier changes.', tests: [{ type: 'expression', expression: '>= 0' }] },
     tier: { type: 'text', description: 'The new tier, on tier_change events.' },
     order_id: { type: 'bigint', description: 'The order that earned or spent the points.' },
     occurred_at: { type: 'timestamptz', nullable: false },

@@ -365,7 +365,8 @@ class Delivery {
       }
       return state;
     };
-    for (const o of orderList) {
+    // in the order the purchases happened, so no redemption spends points earned later that day
+    for (const o of [...orderList].sort((a, b) => a.seconds - b.seconds || a.id - b.id)) {
       if (o.cancelled || o.customerId === null) continue;
       const customer = this.world.customer(o.customerId);
       if (customer.enrolledDay === null || customer.enrolledDay > day) continue;

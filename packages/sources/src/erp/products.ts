@@ -14,7 +14,7 @@ export const products = defineSource({
     brand: { type: 'text', nullable: false },
     unit_cost: { type: 'numeric(12,2)', nullable: false, description: 'Purchase cost per unit.' },
     list_price: { type: 'numeric(12,2)', nullable: false },
-    lifecycle_status: { type: 'text', nullable: false, description: 'active, discontinued or planned.' },
+    lifecycle_status: { type: 'text', nullable: false, description: 'active, discontinued or planned.', tests: [{ type: 'accepted_values', values: ['active', 'discontinued', 'planned'] }] },
     launched_at: { type: 'date', nullable: false },
     updated_at: { type: 'timestamptz', nullable: false },
     _loaded_at: { type: 'timestamptz', nullable: false },

@@ -9,7 +9,7 @@ export const stockMovements = defineSource({
     movement_id: { type: 'bigint', nullable: false },
     product_id: { type: 'bigint', nullable: false },
     location_id: { type: 'bigint', nullable: false },
-    movement_type: { type: 'text', nullable: false, description: 'receipt, sale, return, transfer_in, transfer_out or adjustment.' },
+    movement_type: { type: 'text', nullable: false, description: 'receipt, sale, return, transfer_in, transfer_out or adjustment.', tests: [{ type: 'accepted_values', values: ['receipt', 'sale', 'return', 'transfer_in', 'transfer_out', 'adjustment'] }] },
     quantity: { type: 'integer', nullable: false, description: 'Signed: positive adds stock, negative removes it.' },
     moved_at: { type: 'timestamptz', nullable: false },
     reference: { type: 'text', description: 'The order line, transfer or count that caused it.' },
