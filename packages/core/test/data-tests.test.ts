@@ -63,7 +63,7 @@ describe('data test declarations', () => {
       'test.relationships_fact_orders_product_id__dim_product',
       'test.unique_fact_orders_order_id__product_id',
     ]);
-    expect(selectNodes(graph, { select: ['test_type:singular'] })).toEqual({ models: [], tests: ['test.orders_have_known_products'] });
+    expect(selectNodes(graph, { select: ['test_type:singular'] })).toEqual({ models: [], tests: ['test.orders_have_known_products'], sources: [] });
     expect(selectNodes(graph, { select: ['test_type:not_null'] }).tests).toEqual(['test.not_null_dim_product_product_id']);
     expect(selectNodes(graph, { select: ['dim_product'], exclude: ['test_name:unique_*'] }).tests).toHaveLength(4);
   });

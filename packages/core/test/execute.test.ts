@@ -139,3 +139,31 @@ from ${orders} as o`);
     expect(statusOf(result)).toEqual({ dim_product: 'success', fact_orders: 'skipped', orders_by_product: 'skipped', stg_product_names: 'skipped' });
   });
 });
+
+describe.each(await testDatabaseKinds())('contract constraints on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    await landTinyData(database.adapter, 5);
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  it('creates the primary key of the contract, and a duplicate fails naming it, keeping the table', async () => {
+    const keyed = defineModel({ ...dimProduct, contract: { enforced: true, primaryKey: ['product_id'] } });
+    const first = await build(database.adapter, tinyPackages({ catalogModels: [keyed] }), { select: ['dim_product'] });
+    expect(first.results[0]!.status).toBe('success');
+    expect(await query(database.adapter, `select conname, contype from pg_constraint where conrelid = 'catalog.dim_product'::regclass and contype = 'p'`)).toEqual([
+      { conname: 'dim_product__pk', contype: 'p' },
+    ]);
+    await query(database.adapter, `insert into raw_shop.products (product_id, name, price) values (1, 'kettle again', 30)`);
+    const second = await build(database.adapter, tinyPackages({ catalogModels: [keyed] }), { select: ['dim_product'] });
+    expect(second.results[0]!.message).toBe('model dim_product failed: could not create unique index "dim_product__pk"; detail: Key (product_id)=(1) is duplicated. (SQLSTATE 23505)');
+    expect(await query(database.adapter, 'select count(*)::int as n from catalog.dim_product')).toEqual([{ n: 3 }]);
+    // and a rebuild after the fix swaps in a table with the constraint under its final name again
+    await query(database.adapter, `delete from raw_shop.products where name = 'kettle again'`);
+    await build(database.adapter, tinyPackages({ catalogModels: [keyed] }), { select: ['dim_product'] });
+    expect(await query(database.adapter, `select conname from pg_constraint where conrelid = 'catalog.dim_product'::regclass and contype = 'p'`)).toEqual([{ conname: 'dim_product__pk' }]);
+  });
+});

@@ -74,6 +74,12 @@ export const uniqueIndexName = (relation: RelationName, staged = false) => `${re
 /** The n-th extra index of a model's table: `<name>__ix<n>`. */
 export const extraIndexName = (relation: RelationName, n: number, staged = false) => `${relation.name.replace(STAGED_SUFFIX, '')}__ix${n}${staged ? '_new' : ''}`;
 
+/** The primary key constraint (and its index) of a model's table: `<name>__pk`. */
+export const primaryKeyName = (relation: RelationName, staged = false) => `${relation.name.replace(STAGED_SUFFIX, '')}__pk${staged ? '_new' : ''}`;
+
+export const addPrimaryKey = (relation: RelationName, name: string, columns: readonly string[]) =>
+  text(sql`alter table ${id(relation)} add constraint ${sql.id(name)} primary key (${sql.join(columns.map((c) => sql.id(c)))})`);
+
 export const createUniqueIndex = (relation: RelationName, name: string, columns: readonly string[]) =>
   text(sql`create unique index if not exists ${sql.id(name)} on ${id(relation)} (${sql.join(columns.map((c) => sql.id(c)))})`);
 

@@ -45,6 +45,13 @@ export function validateModelDefinition(model: AnyModel, packageDomain: string |
   const columns = model.columns ?? {};
   if (!Array.isArray(model.grain) || model.grain.length === 0) add('it needs a grain (the columns that make a row unique)');
   else for (const column of model.grain) if (!(column in columns)) add(`its grain column ${column} is not in its columns`);
+  for (const column of model.contract?.primaryKey ?? []) {
+    if (!(column in columns)) add(`its primary key column ${column} is not in its columns`);
+    else if (columns[column]!.nullable !== false) add(`its primary key column ${column} must be declared nullable: false`);
+  }
+  if (model.contract?.primaryKey && (model.materialized === 'view' || !model.contract.enforced)) {
+    add('a primary key needs an enforced contract on a table');
+  }
   for (const index of model.indexes ?? []) {
     if (model.materialized === 'view') add('a view cannot have indexes');
     for (const column of index) if (!(column in columns)) add(`its index column ${column} is not in its columns`);

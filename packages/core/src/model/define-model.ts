@@ -150,8 +150,11 @@ export interface ModelConfig<N extends string, C extends Columns> {
   indexes?: ReadonlyArray<ReadonlyArray<keyof C & string>>;
   /** The column contract: the relation's columns, in order, with types and nullability. */
   columns: C;
-  /** An enforced contract (the default) becomes the table's DDL and is checked on every build. */
-  contract?: { enforced: boolean };
+  /**
+   * An enforced contract (the default) becomes the table's DDL and is checked on every build;
+   * `primaryKey` adds a PRIMARY KEY constraint (its columns must be `nullable: false`).
+   */
+  contract?: { enforced: boolean; primaryKey?: ReadonlyArray<keyof C & string> };
   /** The model's query. */
   sql: (context: ModelContext<C>) => SqlSource;
 }
@@ -162,7 +165,7 @@ export interface Model<N extends string = string, C extends Columns = Columns>
   readonly [MODEL_BRAND]: true;
   readonly access: Access;
   readonly tags: readonly string[];
-  readonly contract: { readonly enforced: boolean };
+  readonly contract: { readonly enforced: boolean; readonly primaryKey?: ReadonlyArray<keyof C & string> };
   /** Where the declaration lives (`file:line`), for error messages. */
   readonly definedAt: string | undefined;
   /** Phantom: the row type, for typed refs. */

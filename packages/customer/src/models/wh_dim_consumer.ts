@@ -39,6 +39,7 @@ export const whDimConsumer = defineModel({
       sql: ({ self }) => sql`select consumer_id, count(*) as current_versions from ${self} where is_current group by consumer_id having count(*) > 1`,
     },
   ],
+  contract: { enforced: true, primaryKey: ['consumer_key'] },
   columns: {
     consumer_key: { type: 'bigint', nullable: false, description: 'Surrogate key of the version: a hash of customer_id and valid_from.', tests: ['unique', 'not_null'] },
     consumer_id: { type: 'bigint', nullable: false, description: 'CRM customer id, the same on every version.' },

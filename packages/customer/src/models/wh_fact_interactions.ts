@@ -15,6 +15,7 @@ export const whFactInteractions = defineModel({
   // interactions never change once they happened; a run takes the last three days again in
   // case the CRM delivered some of them late
   incremental: { strategy: 'merge', uniqueKey: ['interaction_id'], eventTime: 'occurred_at', lookback: { days: 3 } },
+  contract: { enforced: true, primaryKey: ['interaction_id'] },
   columns: {
     interaction_id: { type: 'bigint', nullable: false, description: 'Interaction id in the CRM.', tests: ['unique'] },
     interaction_date: { type: 'date', nullable: false, description: 'UTC day of the interaction.' },

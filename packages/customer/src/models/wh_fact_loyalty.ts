@@ -15,6 +15,7 @@ export const whFactLoyalty = defineModel({
   // recomputes the whole history of each account that got an event since the last build.
   incremental: { strategy: 'merge', uniqueKey: ['event_id'] },
   indexes: [['_loaded_at']],
+  contract: { enforced: true, primaryKey: ['event_id'] },
   columns: {
     event_id: { type: 'bigint', nullable: false, description: 'Loyalty event id in the CRM.', tests: ['unique'] },
     account_id: { type: 'bigint', nullable: false, description: 'Loyalty account.' },

@@ -12,6 +12,7 @@ export const whDimLocation = defineModel({
   access: 'public',
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
+  contract: { enforced: true, primaryKey: ['location_key'] },
   columns: {
     location_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of location_id; -1 unknown, -2 online (no store).', tests: ['unique', 'not_null'] },
     location_id: { type: 'bigint', nullable: false, description: 'ERP location id.' },

@@ -19,6 +19,7 @@ export const whDimProduct = defineModel({
   access: 'public',
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
+  contract: { enforced: true, primaryKey: ['product_key'] },
   columns: {
     product_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of product_id; -1 for the unknown product.', tests: ['unique', 'not_null'] },
     product_id: { type: 'bigint', nullable: false, description: 'ERP product id.', tests: ['unique'] },

@@ -23,6 +23,7 @@ export const whFactInventory = defineModel({
       expression: 'closing_on_hand = opening_on_hand + receipts - sales_units + returns_units + transfers_in - transfers_out + adjustments',
     },
   ],
+  contract: { enforced: true, primaryKey: ['stock_date', 'product_key', 'location_key'] },
   columns: {
     stock_date: { type: 'date', nullable: false, description: 'The day.' },
     product_key: { type: 'bigint', nullable: false, description: 'wh_dim_product; -1 when the ERP product is unknown.', tests: [{ type: 'relationships', to: whDimProduct, field: 'product_key' }] },

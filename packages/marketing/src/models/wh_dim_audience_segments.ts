@@ -17,6 +17,7 @@ export const whDimAudienceSegments = defineModel({
   access: 'public',
   tags: ['nightly'],
   materialized: 'table',
+  contract: { enforced: true, primaryKey: ['segment_key'] },
   columns: {
     segment_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of segment_id.', tests: ['unique', 'not_null'] },
     segment_id: { type: 'bigint', nullable: false, description: 'Segment id in the marketing tool.' },

@@ -11,6 +11,7 @@ export const whDimMediaChannels = defineModel({
   access: 'public',
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
+  contract: { enforced: true, primaryKey: ['channel_key'] },
   columns: {
     channel_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of channel_id; -1 unknown, -2 none.', tests: ['unique', 'not_null'] },
     channel_id: { type: 'bigint', nullable: false, description: 'Channel id in the marketing tool.' },

@@ -18,6 +18,7 @@ export const whDimOffers = defineModel({
   access: 'public',
   tags: ['nightly', 'core-dimension'],
   materialized: 'table',
+  contract: { enforced: true, primaryKey: ['offer_key'] },
   columns: {
     offer_key: { type: 'bigint', nullable: false, description: 'Surrogate key, a hash of offer_id; -1 unknown, -2 none.', tests: ['unique', 'not_null'] },
     offer_id: { type: 'bigint', nullable: false, description: 'Offer id in the marketing tool.' },

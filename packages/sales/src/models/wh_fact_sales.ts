@@ -41,6 +41,7 @@ export const whFactSales = defineModel({
     { type: 'expression', name: 'wh_fact_sales_net_is_gross_minus_discount', expression: 'net_amount = gross_amount - discount_amount' },
     { type: 'expression', name: 'wh_fact_sales_returns_within_quantity', expression: 'returned_quantity <= quantity', severity: 'warn' },
   ],
+  contract: { enforced: true, primaryKey: ['order_line_id'] },
   columns: {
     order_line_id: { type: 'bigint', nullable: false, description: 'Order line id in the sales system.', tests: ['unique', 'not_null'] },
     order_id: { type: 'bigint', nullable: false, description: 'Order id in the sales system.' },

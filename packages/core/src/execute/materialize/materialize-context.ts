@@ -60,7 +60,7 @@ export async function runStatement(
       where = ` at line ${details.line}, column ${details.column} of ${embedded.path}`;
     }
     // The server names the staged relation; people know it by the model's name.
-    const description = describeDatabaseError(db).replaceAll(STAGED_SUFFIX, '');
+    const description = describeDatabaseError(db).replaceAll(STAGED_SUFFIX, '').replace(/__(pk|uk|ix\d+)_new\b/g, '__$1');
     throw new WarehouseError(ErrorCode.sqlFailed, `model ${node.name} failed: ${description}${where}`, {
       cause: error,
       details,

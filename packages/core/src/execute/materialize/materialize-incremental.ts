@@ -30,7 +30,11 @@ const BATCH = { schema: 'pg_temp', name: 'wh_incremental_batch' };
 export const materializeIncremental: Materialization = async (context) => {
   const { node, relation, transaction, fullRefresh } = context;
   const config = node.model.incremental!;
-  const uniqueKey = config.strategy === 'append' ? undefined : (config.uniqueKey ?? node.model.grain);
+  const key = config.strategy === 'append' ? undefined : (config.uniqueKey ?? node.model.grain);
+  // a primary key on the same columns already backs ON CONFLICT: no second index
+  const primaryKey = node.model.contract.primaryKey;
+  const samePrimaryKey = key !== undefined && primaryKey !== undefined && [...key].sort().join() === [...primaryKey].sort().join();
+  const uniqueKey = samePrimaryKey ? undefined : key;
   const existing = await relationKind(transaction, relation);
   if (existing !== 'table' || fullRefresh) {
     await stageModelQuery(context, 'full');
@@ -42,7 +46,7 @@ export const materializeIncremental: Materialization = async (context) => {
   await applySchemaChanges(context);
   if (uniqueKey) await ensureUniqueIndex(context, uniqueKey);
   for (const [n, columns] of (node.model.indexes ?? []).entries()) await context.run(createIndex(relation, extraIndexName(relation, n + 1), columns));
-  return foldBatch(context, uniqueKey);
+  return foldBatch(context, key);
 };
 
 /** Compares the contract with the existing table and applies the onSchemaChange policy. */

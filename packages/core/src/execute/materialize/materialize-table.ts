@@ -3,8 +3,10 @@ import {
   comments,
   createTableAsQueryView,
   createTableFromContract,
+  addPrimaryKey,
   countRows,
   createIndex,
+  primaryKeyName,
   createUniqueIndex,
   extraIndexName,
   dropQueryView,
@@ -59,6 +61,7 @@ export async function fillStagedTable(context: MaterializeContext, options: { un
 export async function createStagedIndexes(context: MaterializeContext, uniqueKey: readonly string[] | undefined): Promise<void> {
   const { node, relation, run } = context;
   const next = staged(relation);
+  if (node.model.contract.primaryKey) await run(addPrimaryKey(next, primaryKeyName(relation, true), node.model.contract.primaryKey));
   if (uniqueKey) await run(createUniqueIndex(next, uniqueIndexName(relation, true), uniqueKey));
   for (const [n, columns] of (node.model.indexes ?? []).entries()) await run(createIndex(next, extraIndexName(relation, n + 1, true), columns));
 }
@@ -70,6 +73,8 @@ export async function swapStagedTable(context: MaterializeContext, options: { un
   for (const statement of comments(next, 'table', node.model.description, node.model.columns as Columns)) await run(statement);
   await run(analyze(next));
   await swap(relation, 'table');
+  // the constraint and indexes built on the staged table take their final names
+  if (node.model.contract.primaryKey) await run(renameIndex(relation.schema, primaryKeyName(relation, true), primaryKeyName(relation)));
   if (options.uniqueKey) await run(renameIndex(relation.schema, uniqueIndexName(relation, true), uniqueIndexName(relation)));
   for (const n of (node.model.indexes ?? []).keys()) {
     await run(renameIndex(relation.schema, extraIndexName(relation, n + 1, true), extraIndexName(relation, n + 1)));
