@@ -15,5 +15,12 @@ export default defineConfig({
     ci: { type: 'pg', urlEnv: 'DATABASE_URL', schemaPrefix: '', threads: 4 },
     prod: { type: 'pg', urlEnv: 'DATABASE_URL', threads: 8 },
   },
+  // one database role per domain, able to read only what the access rules allow
+  roles: { enabled: true, prefix: 'wh_' },
+  // named selections: warehouse build --selector nightly
+  selectors: {
+    nightly: { description: 'everything the nightly run builds', select: ['tag:nightly+'] },
+    sales_facts: { description: 'the sales fact and what it reads', select: ['+wh_fact_sales'], exclude: ['tag:staging'] },
+  },
   swap: { lockTimeoutMs: 10_000, attempts: 5 },
 });

@@ -74,6 +74,9 @@ export { plan, compiledPathOf, type ExecutionPlan, type PlannedNode, type Planne
 export { countByStatus, type NodeError, type NodeResult, type NodeStatus, type RunResult } from './execute/run-result.js';
 export type { RunEvent, RunEventListener } from './events/run-events.js';
 
+// access
+export { domainRole, planAccess, setupAccess, type AccessPlan } from './access/domain-roles.js';
+
 // artifacts
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestModel, type ManifestSource } from './artifacts/manifest.js';
 export { META_SCHEMA, ensureRunHistory, recentRuns, recordRun } from './artifacts/run-history.js';

@@ -30,6 +30,7 @@ export async function run(options: BuildOptions & { command?: string; modelsToo?
     schemaPrefix: context.target.schemaPrefix,
     fullRefresh: options.fullRefresh ?? false,
     tests: selected.tests,
+    ...(context.config.roles.enabled ? { roles: { prefix: context.config.roles.prefix } } : {}),
   });
   await writeManifest(context.rootDir, manifestFor(graph, context));
   await writeCompiledSql(context.rootDir, built);

@@ -49,7 +49,7 @@ export function tempProject(options: { config?: string; files?: Record<string, s
     'package.json': JSON.stringify({ name: 'temp-project', private: true, type: 'module', workspaces }, null, 2),
     'warehouse.config.ts':
       options.config ??
-      `import { defineConfig } from '@warehouse/core';\nexport default defineConfig({\n  targets: { dev: { type: 'auto', dataDir: '.warehouse/dev' } },\n  selectors: { sales_facts: { description: 'the sales fact and what it reads', select: ['+wh_fact_sales'], exclude: ['tag:staging'] } },\n});\n`,
+      `import { defineConfig } from '@warehouse/core';\nexport default defineConfig({\n  targets: { dev: { type: 'auto', dataDir: '.warehouse/dev' } },\n  // roles are cluster-wide; the access tests of @warehouse/core create and drop their own\n  roles: { enabled: false },\n  selectors: { sales_facts: { description: 'the sales fact and what it reads', select: ['+wh_fact_sales'], exclude: ['tag:staging'] } },\n});\n`,
     ...options.files,
   };
   for (const [path, content] of Object.entries(files)) {

@@ -53,6 +53,16 @@ export const warehouseConfigSchema = z
         exclude: z.array(z.string()).optional(),
       }))
       .default({}),
+    /**
+     * Database roles mirroring the access rules: `<prefix><domain>` reads its domain, the public
+     * models of the packages it depends on, and the sources. Needs CREATEROLE (or existing roles).
+     */
+    roles: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        prefix: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier prefix').default('wh_'),
+      })
+      .default({ enabled: true, prefix: 'wh_' }),
     swap: z
       .strictObject({
         /** How long a swap waits for readers' locks before backing off and trying again. */

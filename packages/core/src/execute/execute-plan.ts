@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { databaseErrorOf, describeDatabaseError, isTransientDatabaseError } from '../adapter/database-error.js';
+import { setupAccess } from '../access/domain-roles.js';
 import { createSchema, type RelationName } from '../compile/ddl.js';
 import { isWarehouseError } from '../errors/warehouse-error.js';
 import type { RunEventListener } from '../events/run-events.js';
@@ -170,6 +171,7 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
   const schemaFailure = await adapter
     .withConnection(async (connection) => {
       for (const schema of schemas) await sql.raw(createSchema(schema)).execute(connection);
+      if (plan.access) await setupAccess(connection, plan.access);
     })
     .then(
       () => undefined,

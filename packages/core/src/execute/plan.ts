@@ -4,6 +4,7 @@ import type { AnyModel } from '../model/define-model.js';
 import type { ModelNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
 import type { DataTest } from '../quality/collect-tests.js';
 import { renderTestSql } from '../quality/render-test-sql.js';
+import { planAccess, type AccessPlan } from '../access/domain-roles.js';
 
 /** One model to build, with its SQL compiled for the target. */
 export interface PlannedNode {
@@ -19,6 +20,8 @@ export interface PlannedNode {
   incrementalSql?: string;
   /** Columns of the model's table whose current maximum the incremental SELECT uses. */
   selfMaxColumns?: string[];
+  /** With database roles on: the domain roles that may read the model, and all domain roles. */
+  grants?: { readers: string[]; roles: string[] };
   /** The incremental SELECT with those maxima written in as literals (what actually runs). */
   renderIncremental?: (selfMaxValues: Readonly<Record<string, string | null>>) => string;
   /** Planned nodes it waits for (dependencies outside the selection are assumed built). */
@@ -49,6 +52,8 @@ export interface ExecutionPlan {
   fullRefresh: boolean;
   /** Schema of stored test failures on this target. */
   auditSchema: string;
+  /** Domain roles and grants to set up before building, when database roles are on. */
+  access?: AccessPlan;
 }
 
 export interface PlanOptions extends SchemaNaming {
@@ -56,12 +61,15 @@ export interface PlanOptions extends SchemaNaming {
   fullRefresh?: boolean;
   /** Test ids to run (from `selectNodes`); a model waits for the error tests of its parents. */
   tests?: readonly string[];
+  /** Give each domain a role that can read only what the access rules allow (`<prefix><domain>`). */
+  roles?: { prefix: string };
 }
 
 /** Compiles the selected models for a target, in dependency order. */
 export function plan(graph: ProjectGraph, selected: readonly string[], options: PlanOptions): ExecutionPlan {
   const names = relationNamesFor(graph, options);
   const chosen = new Set(selected);
+  const access = options.roles ? planAccess(graph, { ...options, rolePrefix: options.roles.prefix }) : undefined;
   const nodes = graph.order
     .filter((id) => chosen.has(id))
     .map((id): PlannedNode => {
@@ -87,6 +95,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
           : {}),
         dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
         compiledPath: compiledPathOf(node),
+        ...(access ? { grants: { readers: access.readers[id] ?? [], roles: access.roles } } : {}),
       };
     });
   const tests = (options.tests ?? []).map((id): PlannedTest => {
@@ -118,6 +127,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     tests,
     fullRefresh: options.fullRefresh ?? false,
     auditSchema: `${options.schemaPrefix ?? ''}warehouse_audit`,
+    ...(access ? { access } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { sqlText } from '../../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
 import { canonicalPgType } from '../../model/column-types.js';
 import type { Columns } from '../../model/columns.js';
+import { applyGrants } from './apply-grants.js';
 import type { MaterializeContext, Materialization, MaterializeResult } from './materialize-context.js';
 import { fillStagedTable, swapStagedTable } from './materialize-table.js';
 import { relationColumns, relationKind } from './relation-columns.js';
@@ -46,6 +47,7 @@ export const materializeIncremental: Materialization = async (context) => {
   await applySchemaChanges(context);
   if (uniqueKey) await ensureUniqueIndex(context, uniqueKey);
   for (const [n, columns] of (node.model.indexes ?? []).entries()) await context.run(createIndex(relation, extraIndexName(relation, n + 1), columns));
+  await applyGrants(context, relation);
   return foldBatch(context, key);
 };
 

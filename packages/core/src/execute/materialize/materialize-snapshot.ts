@@ -10,6 +10,7 @@ import {
 import { sqlText } from '../../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
 import { SNAPSHOT_COLUMNS, type SnapshotConfig } from '../../model/define-model.js';
+import { applyGrants } from './apply-grants.js';
 import type { MaterializeContext, Materialization } from './materialize-context.js';
 import { createStagedIndexes, swapStagedTable } from './materialize-table.js';
 import { relationKind } from './relation-columns.js';
@@ -45,6 +46,7 @@ export const materializeSnapshot: Materialization = async (context) => {
     await run(createTableFromContract(target, node.model.columns));
   }
   const counts = await applyVersions(context, target, config, Object.keys(contract));
+  await applyGrants(context, target);
   if (rebuild) {
     await createStagedIndexes(context, versionKey);
     await swapStagedTable(context, { uniqueKey: versionKey });

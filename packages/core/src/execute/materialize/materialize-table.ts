@@ -18,6 +18,7 @@ import {
   type RelationName,
 } from '../../compile/ddl.js';
 import type { Columns } from '../../model/columns.js';
+import { applyGrants } from './apply-grants.js';
 import type { Materialization, MaterializeContext } from './materialize-context.js';
 import { stageModelQuery } from './stage-query.js';
 
@@ -54,6 +55,7 @@ export async function fillStagedTable(context: MaterializeContext, options: { un
   }
   await run(dropQueryView());
   await createStagedIndexes(context, options.uniqueKey);
+  await applyGrants(context, next);
   return rowsAffected;
 }
 

@@ -1,5 +1,6 @@
 import { comments, createView, createViewPrefix, dropRelation, staged } from '../../compile/ddl.js';
 import { checkContract } from './check-contract.js';
+import { applyGrants } from './apply-grants.js';
 import type { Materialization } from './materialize-context.js';
 import { relationColumns } from './relation-columns.js';
 
@@ -7,7 +8,8 @@ import { relationColumns } from './relation-columns.js';
  * `view`: create the new view beside the old one, check it against the contract, then swap it
  * in, so views that read this one are re-bound instead of dropped.
  */
-export const materializeView: Materialization = async ({ node, relation, run, swap, transaction }) => {
+export const materializeView: Materialization = async (context) => {
+  const { node, relation, run, swap, transaction } = context;
   const { model } = node;
   const next = staged(relation);
   const columns = model.contract.enforced ? Object.keys(model.columns) : undefined;
@@ -22,6 +24,7 @@ export const materializeView: Materialization = async ({ node, relation, run, sw
   }
   await run(createView(next, node.sql, columns), embedded(createViewPrefix(next, columns)));
   for (const statement of comments(next, 'view', model.description, model.columns)) await run(statement);
+  await applyGrants(context, next);
   await swap(relation, 'view');
   return {};
 };
