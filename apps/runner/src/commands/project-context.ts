@@ -60,6 +60,7 @@ export async function loadGraph(context: ProjectContext, output: Output): Promis
   const started = Date.now();
   const packages = await loadProject(context.rootDir);
   const graph = buildGraph(packages);
+  for (const warning of graph.warnings) output.warn(warning.message);
   output.debug('project graph assembled', { packages: packages.length, nodes: graph.nodes.size, ms: Date.now() - started });
   return graph;
 }

@@ -27,6 +27,11 @@ export interface ManifestModel {
   materialized: string;
   access: string;
   group?: string;
+  version?: number;
+  /** The model's name without the version suffix. */
+  baseName?: string;
+  latest?: boolean;
+  deprecationDate?: string;
   tags: string[];
   owner: string;
   description: string;
@@ -140,7 +145,7 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
     const config = { materialized: m.materialized, grain: m.grain, contract: m.contract, columns };
     nodes[id] = {
       type: 'model',
-      name: m.name,
+      name: m.relationName,
       package: node.package,
       domain: m.domain,
       schema: domainSchema(m.domain, options),
@@ -148,6 +153,9 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
       materialized: m.materialized,
       access: m.access,
       ...(m.group ? { group: m.group } : {}),
+      ...(m.version !== undefined ? { version: m.version, baseName: m.name } : {}),
+      ...(m.latest ? { latest: true } : {}),
+      ...(m.deprecationDate ? { deprecationDate: m.deprecationDate } : {}),
       tags: [...m.tags],
       owner: m.owner,
       description: m.description,

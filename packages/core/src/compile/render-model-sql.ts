@@ -6,8 +6,13 @@ import { queryBuilder, sqlText, type SqlSource } from './sql-text.js';
 
 /** Where relations live on a target: the schema of each model and each source system. */
 export interface RelationNames {
-  /** The schema of the model with this name; undefined when the project has no such model. */
+  /** The schema of the model with this relation name; undefined when the project has no such model. */
   modelSchema(name: string): string | undefined;
+  /**
+   * The relation name a ref by name means: the name itself, or for a versioned model its latest
+   * version (or the one asked for). Undefined when there is no such model or version.
+   */
+  resolveModel(name: string, version?: number): string | undefined;
   /** The landing schema of an operational system, e.g. `raw_sales`. */
   sourceSchema(system: string): string;
 }
@@ -64,20 +69,21 @@ export function renderSql<C extends SqlContextBase>(
   const sources = new Set<string>();
   const missingRefs = new Set<string>();
 
-  const refByName = (name: string): Relation<any> => {
-    const schema = names.modelSchema(name);
-    if (schema === undefined) {
-      missingRefs.add(name);
+  const refByName = (name: string, version?: number): Relation<any> => {
+    const resolved = names.resolveModel(name, version);
+    const schema = resolved === undefined ? undefined : names.modelSchema(resolved);
+    if (resolved === undefined || schema === undefined) {
+      missingRefs.add(version === undefined ? name : `${name} v${version}`);
       return relation('__missing__', name);
     }
-    refs.add(name);
-    return relation(schema, name);
+    refs.add(resolved);
+    return relation(schema, resolved);
   };
 
   const base: SqlContextBase = {
-    ref: ((target: AnyModel | string) => {
-      if (typeof target === 'string') return refByName(target);
-      if (isModel(target)) return refByName(target.name);
+    ref: ((target: AnyModel | string, options?: { version?: number }) => {
+      if (typeof target === 'string') return refByName(target, options?.version);
+      if (isModel(target)) return refByName(target.name, target.version);
       throw new TypeError(`ref() takes a model or a model name, got ${describe(target)}`);
     }) as ModelContext['ref'],
     source: ((target: AnySource | string, table?: string) => {
@@ -112,7 +118,7 @@ export function renderSql<C extends SqlContextBase>(
 
 /** Renders a model's SQL on a target; `isIncremental()` answers `options.incremental`. */
 export function renderModelSql(model: AnyModel, names: RelationNames, options: RenderOptions): RenderedSql {
-  const self = () => relation<any>(names.modelSchema(model.name) ?? '__missing__', model.name);
+  const self = () => relation<any>(names.modelSchema(model.relationName) ?? '__missing__', model.relationName);
   const used = new Set<string>();
   const maximum = (column: string): RawBuilder<unknown> => {
     used.add(column);

@@ -26,6 +26,7 @@ export const ErrorCode = {
   cancelled: 'CANCELLED',
   graphInvalid: 'GRAPH_INVALID',
   testInvalid: 'TEST_INVALID',
+  deprecatedModel: 'DEPRECATED_MODEL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -149,3 +149,64 @@ describe('assembleGraph', () => {
     expect(messages(tinyPackages({ shopModels: [m] }))).toEqual([]);
   });
 });
+
+describe('model versions', () => {
+  const v1 = defineModel({ ...dimProduct, version: 1, deprecationDate: '2027-01-31' });
+  const v2 = defineModel({
+    ...dimProduct,
+    version: 2,
+    columns: { ...dimProduct.columns, list_price: { type: 'numeric(10,2)', nullable: false } },
+    sql: ({ source }) => sql`select product_id, name, price, price as list_price from ${source('shop', 'products')}`,
+  });
+  const reader = (name: string, target: AnyModel | string, options?: { version: number }) =>
+    shopModel(name, ({ ref }) => (typeof target === 'string' ? sql`select product_id as id from ${ref(target, options)}` : sql`select product_id as id from ${ref(target as AnyModel)}`));
+  const assemble = (shop: AnyModel[], now = '2026-11-25', catalog: AnyModel[] = [v1, v2, stgProductNames]) =>
+    assembleGraph(tinyPackages({ catalogModels: catalog, shopModels: shop }), { now: new Date(`${now}T12:00:00Z`) });
+
+  it('lives side by side as <name>_v<n>; a ref by name takes the latest, a model object or version pins one', () => {
+    const { graph, problems } = assemble([reader('latest_reader', 'dim_product'), reader('pinned_reader', v1), reader('asked_reader', 'dim_product', { version: 1 })]);
+    expect(problems.filter((p) => p.code !== 'ACCESS_VIOLATION')).toEqual([]);
+    expect(graph.nodes.has('model.dim_product_v1')).toBe(true);
+    expect(graph.nodes.get('model.latest_reader')!.dependsOn).toEqual(['model.dim_product_v2']);
+    expect(graph.nodes.get('model.pinned_reader')!.dependsOn).toEqual(['model.dim_product_v1']);
+    expect(graph.nodes.get('model.asked_reader')!.dependsOn).toEqual(['model.dim_product_v1']);
+  });
+
+  it('warns about a ref to a deprecated version before its date, with the date', () => {
+    const { graph, problems } = assemble([reader('pinned_reader', v1)]);
+    expect(problems).toEqual([]);
+    expect(graph.warnings.map((w) => w.message)).toEqual([
+      'model pinned_reader refs dim_product v1, which is deprecated and goes away on 2027-01-31; move it to the latest version',
+    ]);
+  });
+
+  it('fails to compile a ref to a deprecated version after its date', () => {
+    expect(assemble([reader('pinned_reader', v1)], '2027-02-01').problems.map((p) => p.message)).toEqual([
+      'model pinned_reader refs dim_product v1, deprecated since 2027-01-31; move it to the latest version',
+    ]);
+  });
+
+  it('honours an explicit latest, and rejects two latest, mixed and missing versions', () => {
+    const latestV1 = defineModel({ ...v1, latest: true });
+    const { graph } = assemble([reader('latest_reader', 'dim_product')], '2026-11-25', [latestV1, v2, stgProductNames]);
+    expect(graph.nodes.get('model.latest_reader')!.dependsOn).toEqual(['model.dim_product_v1']);
+    const both = defineModel({ ...v2, latest: true });
+    expect(assemble([], '2026-11-25', [latestV1, both, stgProductNames]).problems.map((p) => p.message)).toEqual([
+      'model dim_product marks versions 1 and 2 as latest; only one can be',
+    ]);
+    expect(assemble([], '2026-11-25', [v1, dimProduct, stgProductNames]).problems.map((p) => p.message)).toContain(
+      'model dim_product is declared both with and without a version; give every declaration a version',
+    );
+    expect(assemble([reader('asked_reader', 'dim_product', { version: 3 })]).problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^model asked_reader \(.*\) refs dim_product v3, which no package declares/),
+    ]);
+  });
+
+  it('reports versions that read each other in a circle with the versioned names', () => {
+    const a = defineModel({ ...v1, sql: ({ ref }) => sql`select * from ${ref('dim_product', { version: 2 })}` });
+    const b = defineModel({ ...v2, sql: ({ ref }) => sql`select * from ${ref('dim_product', { version: 1 })}` });
+    expect(assemble([], '2026-11-25', [a, b, stgProductNames]).problems.map((p) => p.message)).toEqual([
+      'models form a cycle: dim_product_v1 -> dim_product_v2 -> dim_product_v1',
+    ]);
+  });
+});

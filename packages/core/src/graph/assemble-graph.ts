@@ -6,6 +6,7 @@ import { checkAccess } from './access-rules.js';
 import { assembleKpis } from './assemble-kpis.js';
 import { assembleTests } from './assemble-tests.js';
 import { closestName } from './closest-name.js';
+import { modelResolver } from '../compile/relation-names.js';
 import { findCycles } from './find-cycles.js';
 import {
   modelId,
@@ -26,14 +27,20 @@ export interface AssembledGraph {
   problems: Problem[];
 }
 
+export interface AssembleOptions {
+  /** The day deprecation dates are judged against (default: now). */
+  now?: Date;
+}
+
 /**
  * Assembles every package's models and sources into one graph and validates it: each
  * declaration, duplicate names, refs to missing models or sources, refs to packages not
  * declared as dependencies, access, cycles between packages and between models. Collects
  * every problem instead of stopping at the first.
  */
-export function assembleGraph(packages: readonly WarehousePackage[]): AssembledGraph {
+export function assembleGraph(packages: readonly WarehousePackage[], options: AssembleOptions = {}): AssembledGraph {
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const packagesByName = new Map(packages.map((p) => [p.name, p]));
   const nodes = new Map<string, GraphNode>();
   const modelsByName = new Map<string, ModelNode>();
@@ -63,30 +70,33 @@ export function assembleGraph(packages: readonly WarehousePackage[]): AssembledG
   for (const pkg of packages) {
     for (const model of pkg.models) {
       problems.push(...validateModelDefinition(model, pkg.domain));
-      const existing = modelsByName.get(model.name);
+      const existing = modelsByName.get(model.relationName);
       if (existing) {
         if (existing.model !== model) {
+          const what = model.version === undefined ? `model ${model.name}` : `model ${model.name} version ${model.version}`;
           problems.push({
             code: ErrorCode.duplicateModel,
-            model: model.name,
-            message: `model ${model.name} is declared twice: in ${existing.package}${at(existing.model)} and in ${pkg.name}${at(model)}`,
+            model: model.relationName,
+            message: `${what} is declared twice: in ${existing.package}${at(existing.model)} and in ${pkg.name}${at(model)}`,
           });
         }
         continue;
       }
-      const node: ModelNode = { type: 'model', id: modelId(model.name), name: model.name, package: pkg.name, model, dependsOn: [] };
-      modelsByName.set(model.name, node);
+      const node: ModelNode = { type: 'model', id: modelId(model.relationName), name: model.relationName, package: pkg.name, model, dependsOn: [] };
+      modelsByName.set(model.relationName, node);
       nodes.set(node.id, node);
     }
   }
 
   problems.push(...packageCycles(packages));
+  problems.push(...checkVersions([...modelsByName.values()]));
 
   // Edges: render every body once per value of isIncremental(), so refs made in only one
   // branch are edges too. Schemas do not matter here, only which relations are read.
   const discoveryPeriod = { from: sql<string>`current_date`, to: sql<string>`current_date`, previousFrom: sql<string>`current_date`, previousTo: sql<string>`current_date` };
   const discoveryNames = {
     modelSchema: (name: string) => (modelsByName.has(name) ? 'discovery' : undefined),
+    resolveModel: modelResolver([...modelsByName.values()].map((n) => n.model)),
     sourceSchema: () => 'discovery',
   };
   for (const node of modelsByName.values()) {
@@ -117,6 +127,9 @@ export function assembleGraph(packages: readonly WarehousePackage[]): AssembledG
       const target = modelsByName.get(name)!;
       if (target === node) continue; // a model reading its own previous version (incremental) is not an edge
       problems.push(...checkRef(node, target, pkg));
+      const deprecation = checkDeprecation(node, target, options.now ?? new Date());
+      if (deprecation?.severity === 'error') problems.push(deprecation.problem);
+      else if (deprecation) warnings.push(deprecation.problem);
       node.dependsOn.push(target.id);
     }
     for (const key of [...sources].sort()) {
@@ -167,14 +180,14 @@ export function assembleGraph(packages: readonly WarehousePackage[]): AssembledG
   for (const list of children.values()) list.sort();
 
   return {
-    graph: { packages: packagesByName, nodes, children, order: topologicalOrder(modelIds, dependsOn), kpis },
+    graph: { packages: packagesByName, nodes, children, order: topologicalOrder(modelIds, dependsOn), kpis, warnings },
     problems,
   };
 }
 
 /** Like {@link assembleGraph}, but throws one WarehouseError listing every problem. */
-export function buildGraph(packages: readonly WarehousePackage[]): ProjectGraph {
-  const { graph, problems } = assembleGraph(packages);
+export function buildGraph(packages: readonly WarehousePackage[], options: AssembleOptions = {}): ProjectGraph {
+  const { graph, problems } = assembleGraph(packages, options);
   if (problems.length > 0) {
     const list = problems.map((p) => `  - ${p.message}`).join('\n');
     throw new WarehouseError(ErrorCode.graphInvalid, `the project has ${problems.length} problem(s):\n${list}`, { problems });
@@ -184,6 +197,42 @@ export function buildGraph(packages: readonly WarehousePackage[]): ProjectGraph 
 
 function checkRef(from: ModelNode, to: ModelNode, fromPackage: WarehousePackage): Problem[] {
   return checkAccess({ name: from.name, package: from.package, group: from.model.group, kind: 'model' }, to, fromPackage);
+}
+
+/** Versions of one name: all versioned, distinct numbers, at most one marked latest. */
+function checkVersions(models: ModelNode[]): Problem[] {
+  const problems: Problem[] = [];
+  const byName = new Map<string, ModelNode[]>();
+  for (const node of models) byName.set(node.model.name, [...(byName.get(node.model.name) ?? []), node]);
+  for (const [name, nodes] of byName) {
+    if (nodes.length < 2 && nodes[0]!.model.version === undefined) continue;
+    if (nodes.some((n) => n.model.version === undefined) && nodes.length > 1) {
+      problems.push({ code: ErrorCode.modelInvalid, model: name, message: `model ${name} is declared both with and without a version; give every declaration a version` });
+    }
+    const latest = nodes.filter((n) => n.model.latest);
+    if (latest.length > 1) {
+      problems.push({ code: ErrorCode.modelInvalid, model: name, message: `model ${name} marks versions ${latest.map((n) => n.model.version).join(' and ')} as latest; only one can be` });
+    }
+  }
+  return problems;
+}
+
+/** A ref to a version with a deprecation date: a warning until the date, an error after it. */
+function checkDeprecation(from: ModelNode, to: ModelNode, now: Date): { severity: 'warn' | 'error'; problem: Problem } | undefined {
+  const date = to.model.deprecationDate;
+  if (!date || from.model.name === to.model.name) return undefined;
+  const version = to.model.version === undefined ? to.model.name : `${to.model.name} v${to.model.version}`;
+  const expired = now.toISOString().slice(0, 10) > date;
+  return {
+    severity: expired ? 'error' : 'warn',
+    problem: {
+      code: ErrorCode.deprecatedModel,
+      model: from.name,
+      message: expired
+        ? `model ${from.name} refs ${version}, deprecated since ${date}; move it to the latest version`
+        : `model ${from.name} refs ${version}, which is deprecated and goes away on ${date}; move it to the latest version`,
+    },
+  };
 }
 
 function packageCycles(packages: readonly WarehousePackage[]): Problem[] {

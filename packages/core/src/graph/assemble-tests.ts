@@ -20,7 +20,7 @@ export function assembleTests(packages: readonly WarehousePackage[], context: As
   for (const pkg of packages) {
     const subjects = [
       ...pkg.sources.map((s) => ({ id: sourceId(s.system, s.name), label: `source ${s.id}`, name: `source_${s.system}_${s.name}`, columns: s.columns, tests: s.tests, group: undefined })),
-      ...pkg.models.map((m) => ({ id: modelId(m.name), label: `model ${m.name}`, name: m.name, columns: m.columns, tests: m.tests, group: m.group })),
+      ...pkg.models.map((m) => ({ id: modelId(m.relationName), label: `model ${m.relationName}`, name: m.relationName, columns: m.columns, tests: m.tests, group: m.group })),
     ];
     for (const subject of subjects) {
       const collected = collectTests(subject);
@@ -59,7 +59,7 @@ function resolveRelationship(
     target = context.sourcesByKey.get(`${to.system}.${to.name}`);
     columns = to.columns;
   } else {
-    const name = isModel(to) ? to.name : typeof to === 'string' ? to : undefined;
+    const name = isModel(to) ? to.relationName : typeof to === 'string' ? (context.names.resolveModel(to) ?? to) : undefined;
     const model = name === undefined ? undefined : context.modelsByName.get(name);
     if (model) {
       target = model;

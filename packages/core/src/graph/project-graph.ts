@@ -2,6 +2,7 @@ import type { AnyModel } from '../model/define-model.js';
 import type { AnySource } from '../model/define-source.js';
 import type { Kpi } from '../kpi/define-kpi.js';
 import type { DataTest } from '../quality/collect-tests.js';
+import type { Problem } from '../errors/warehouse-error.js';
 
 /** A package of the workspace that contributes models or sources to the warehouse. */
 export interface WarehousePackage {
@@ -72,6 +73,8 @@ export interface ProjectGraph {
   order: readonly string[];
   /** KPIs by name. */
   kpis: ReadonlyMap<string, KpiNode>;
+  /** Findings that do not stop a build, such as refs to deprecated model versions. */
+  warnings: readonly Problem[];
 }
 
 export const modelId = (name: string): string => `model.${name}`;

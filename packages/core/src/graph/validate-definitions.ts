@@ -20,8 +20,15 @@ export function validateModelDefinition(model: AnyModel, packageDomain: string |
 
   if (typeof model.name !== 'string' || !identifier.test(model.name)) {
     add('its name must be a lower-case SQL identifier (letters, digits, underscores)');
-  } else if (model.name.length > MAX_MODEL_NAME_LENGTH) {
-    add(`its name is longer than ${MAX_MODEL_NAME_LENGTH} characters`);
+  } else if ((model.relationName ?? model.name).length > MAX_MODEL_NAME_LENGTH) {
+    add(`its relation name ${model.relationName} is longer than ${MAX_MODEL_NAME_LENGTH} characters`);
+  }
+  if (model.version !== undefined && (!Number.isInteger(model.version) || model.version < 1)) {
+    add(`its version must be a whole number of at least 1, got ${JSON.stringify(model.version)}`);
+  }
+  if (model.latest && model.version === undefined) add('only a versioned model can be marked latest');
+  if (model.deprecationDate !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(model.deprecationDate) || Number.isNaN(Date.parse(model.deprecationDate)))) {
+    add(`its deprecationDate must be a date (YYYY-MM-DD), got ${JSON.stringify(model.deprecationDate)}`);
   }
   if (!kinds.has(model.kind)) add(`kind must be one of fact, dim, staging, got ${JSON.stringify(model.kind)}`);
   if (!materializations.has(model.materialized)) {

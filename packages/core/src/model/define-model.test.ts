@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 
 const names: RelationNames = {
   modelSchema: (name) => ({ dim_product: 'catalog', fact_orders: 'shop' })[name],
+  resolveModel: (name) => (['dim_product', 'fact_orders'].includes(name) ? name : undefined),
   sourceSchema: (system) => `raw_${system}`,
 };
 /** A one-column model of domain shop with the given body (the rest does not matter here). */

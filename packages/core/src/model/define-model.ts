@@ -94,10 +94,10 @@ export type SourceRow<S> = S extends Source<string, string, infer C> ? RowOf<C> 
 
 /** What a model's `sql` function receives. */
 export interface ModelContext<Self extends Columns = Columns> {
-  /** A model's relation, typed by its contract; records the graph edge. */
+  /** A model's relation, typed by its contract; records the graph edge. A versioned model object pins its version. */
   ref<M extends AnyModel>(model: M): Relation<ModelRow<M>>;
-  /** A model's relation by name (untyped), for dynamic references. */
-  ref(name: string): Relation<Record<string, unknown>>;
+  /** A model's relation by name (untyped): the latest version unless `version` pins one. */
+  ref(name: string, options?: { version?: number }): Relation<Record<string, unknown>>;
   /** A landed table, typed by its columns; records the graph edge. */
   source<S extends AnySource>(source: S): Relation<SourceRow<S>>;
   /** A landed table by system and name, e.g. `source('sales', 'orders')`. */
@@ -157,6 +157,15 @@ export interface ModelConfig<N extends string, C extends Columns> {
   contract?: { enforced: boolean; primaryKey?: ReadonlyArray<keyof C & string> };
   /** The model's query. */
   sql: (context: ModelContext<C>) => SqlSource;
+  /**
+   * The version of a public model. Versions of one name live side by side as `<name>_v<n>`
+   * (`wh_dim_consumer_v2` beside `wh_dim_consumer_v1`) until consumers have moved.
+   */
+  version?: number;
+  /** Marks this version as the one a ref by name gets; by default the highest version. */
+  latest?: boolean;
+  /** YYYY-MM-DD. Refs to this version warn until then and fail to compile after. */
+  deprecationDate?: string;
 }
 
 /** A model, declared with {@link defineModel}. */
@@ -166,6 +175,8 @@ export interface Model<N extends string = string, C extends Columns = Columns>
   readonly access: Access;
   readonly tags: readonly string[];
   readonly contract: { readonly enforced: boolean; readonly primaryKey?: ReadonlyArray<keyof C & string> };
+  /** The relation in the database: the name, with `_v<version>` for a versioned model. */
+  readonly relationName: string;
   /** Where the declaration lives (`file:line`), for error messages. */
   readonly definedAt: string | undefined;
   /** Phantom: the row type, for typed refs. */
@@ -193,6 +204,7 @@ export function defineModel<const N extends string, const C extends Columns>(con
     access: config.access ?? 'protected',
     tags: config.tags ?? [],
     contract: config.contract ?? { enforced: true },
+    relationName: config.version === undefined ? config.name : `${config.name}_v${config.version}`,
     definedAt: definedAt(),
   });
 }

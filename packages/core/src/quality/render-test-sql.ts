@@ -40,7 +40,7 @@ export function renderTestSql(graph: ProjectGraph, node: TestNode, names: Relati
     case 'relationships': {
       const target = isSource(params.to)
         ? graph.nodes.get(`source.${params.to.system}.${params.to.name}`)!
-        : graph.nodes.get(`model.${isModel(params.to) ? params.to.name : String(params.to)}`)!;
+        : graph.nodes.get(`model.${isModel(params.to) ? params.to.relationName : (names.resolveModel(String(params.to)) ?? String(params.to))}`)!;
       const field = sql.id(String(params.field));
       return sqlText(sql`select child.${column!} as missing_key, count(*) as n_records from ${subject} as child
         where child.${column!} is not null and not exists (select from ${relationOf(target, names)} as parent where parent.${field} = child.${column!})
