@@ -3,6 +3,7 @@ import { assembleGraph, buildGraph, defineModel, execute, plan, selectNodes, sql
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../src/testing/index.js';
 import { landTinyData } from './fixtures/tiny-data.js';
 import { dimProduct, factOrders, ordersByProduct, stgProductNames, tinyPackages } from './fixtures/tiny-project.js';
+import { useTestDatabase } from './support/database.js';
 import { query, redefine } from './support/build.js';
 
 /** The tiny project with data tests on dim_product and fact_orders. */
@@ -98,22 +99,16 @@ describe('data test declarations', () => {
 });
 
 describe.each(await testDatabaseKinds())('running data tests on %s', (kind) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.dispose();
-  });
+  const db = useTestDatabase(kind);
   beforeEach(async () => {
-    await query(database.adapter, 'drop schema if exists catalog, shop, warehouse_audit cascade');
-    await landTinyData(database.adapter, 30);
+    await query(db.current.adapter, 'drop schema if exists catalog, shop, warehouse_audit cascade');
+    await landTinyData(db.current.adapter, 30);
   });
 
   const buildWithTests = (options: { storeFailures?: boolean; select?: string[] } = {}, models = packages()) => {
     const graph = buildGraph(models);
     const selection = selectNodes(graph, { select: options.select ?? [] });
-    return execute(plan(graph, selection.models, { targetName: 'test', tests: selection.tests }), database.adapter, {
+    return execute(plan(graph, selection.models, { targetName: 'test', tests: selection.tests }), db.current.adapter, {
       threads: 2,
       storeFailures: options.storeFailures ?? false,
     });
@@ -129,7 +124,7 @@ describe.each(await testDatabaseKinds())('running data tests on %s', (kind) => {
   });
 
   it('stops the descendants of a model whose error test fails, storing the failing rows', async () => {
-    await query(database.adapter, `insert into raw_shop.products (product_id, name, price) values (2, 'toaster', 39.00), (4, 'spoon', 1.00)`);
+    await query(db.current.adapter, `insert into raw_shop.products (product_id, name, price) values (2, 'toaster', 39.00), (4, 'spoon', 1.00)`);
     const result = await buildWithTests({ storeFailures: true });
     const byName = Object.fromEntries(result.results.map((r) => [r.name, r]));
     expect(Object.values(byName).filter((r) => r.status === 'error').map((r) => r.message)).toEqual([byName.unique_dim_product_product_id!.message]);
@@ -141,12 +136,12 @@ describe.each(await testDatabaseKinds())('running data tests on %s', (kind) => {
     expect(byName.accepted_values_dim_product_name).toMatchObject({ status: 'warn', failures: 1 });
     expect(byName.fact_orders).toMatchObject({ status: 'skipped', message: 'skipped because test unique_dim_product_product_id failed' });
     expect(byName.stg_product_names).toMatchObject({ status: 'skipped' });
-    expect(await query(database.adapter, 'select product_id, n_records::int as n from warehouse_audit.unique_dim_product_product_id')).toEqual([{ product_id: '2', n: 2 }]);
-    expect(await query(database.adapter, 'select value from warehouse_audit.accepted_values_dim_product_name')).toEqual([{ value: 'spoon' }]);
+    expect(await query(db.current.adapter, 'select product_id, n_records::int as n from warehouse_audit.unique_dim_product_product_id')).toEqual([{ product_id: '2', n: 2 }]);
+    expect(await query(db.current.adapter, 'select value from warehouse_audit.accepted_values_dim_product_name')).toEqual([{ value: 'spoon' }]);
   });
 
   it('judges failures against warnIf and errorIf, and tests only the rows of where', async () => {
-    await query(database.adapter, `insert into raw_shop.products (product_id, name, price) values (5, 'mug', -1), (6, 'mug', -2)`);
+    await query(db.current.adapter, `insert into raw_shop.products (product_id, name, price) values (5, 'mug', -1), (6, 'mug', -2)`);
     const tolerant = redefine(testedDim, {
       columns: { ...testedDim.columns, price: { type: 'numeric(10,2)', nullable: false, tests: [{ type: 'expression', expression: '> 0', warnIf: 0, errorIf: 2 }] } },
     });
@@ -161,10 +156,10 @@ describe.each(await testDatabaseKinds())('running data tests on %s', (kind) => {
 
   it('runs tests alone against what is built (warehouse test)', async () => {
     await buildWithTests();
-    await query(database.adapter, 'delete from catalog.dim_product where product_id = 3');
+    await query(db.current.adapter, 'delete from catalog.dim_product where product_id = 3');
     const graph = buildGraph(packages());
     const selection = selectNodes(graph, { select: ['fact_orders'] });
-    const result = await execute(plan(graph, [], { targetName: 'test', tests: selection.tests }), database.adapter, { threads: 1 });
+    const result = await execute(plan(graph, [], { targetName: 'test', tests: selection.tests }), db.current.adapter, { threads: 1 });
     expect(result.results.every((r) => r.resourceType === 'test')).toBe(true);
     expect(result.results.find((r) => r.name === 'relationships_fact_orders_product_id__dim_product')).toMatchObject({ status: 'error', failures: 1 });
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defineModel, defineSource, sql, type AnyModel, type WarehousePackage } from '../src/index.js';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../src/testing/index.js';
+import { useTestDatabase } from './support/database.js';
 import { build, query } from './support/build.js';
 
 /** A CRM that keeps every version of a person (a change log), with deletions as versions. */
@@ -97,29 +98,23 @@ const history = (database: TestDatabase, schema = 'crm', table = 'people_history
   ).then((rows) => rows.map((r) => r.r));
 
 describe.each(await testDatabaseKinds())('snapshots on %s', (kind) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.dispose();
-  });
+  const db = useTestDatabase(kind);
   beforeEach(async () => {
-    await query(database.adapter, 'drop schema if exists crm, full_crm, raw_crm cascade');
-    await query(database.adapter, 'create schema raw_crm');
-    await query(database.adapter, 'create table raw_crm.people_log (person_id bigint not null, city text not null, visits integer not null, is_deleted boolean not null, updated_at timestamptz not null)');
-    await query(database.adapter, 'create table raw_crm.people_now (person_id bigint not null, city text not null, visits integer not null)');
+    await query(db.current.adapter, 'drop schema if exists crm, full_crm, raw_crm cascade');
+    await query(db.current.adapter, 'create schema raw_crm');
+    await query(db.current.adapter, 'create table raw_crm.people_log (person_id bigint not null, city text not null, visits integer not null, is_deleted boolean not null, updated_at timestamptz not null)');
+    await query(db.current.adapter, 'create table raw_crm.people_now (person_id bigint not null, city text not null, visits integer not null)');
   });
 
   it('keeps every version from a change log, closes deleted people, and rebuilds the same history', async () => {
-    await query(database.adapter, logRows([[1, 'Oslo', 1, false, 1], [2, 'Rome', 1, false, 2]]));
-    await build(database.adapter, packages([fromLog]));
+    await query(db.current.adapter, logRows([[1, 'Oslo', 1, false, 1], [2, 'Rome', 1, false, 2]]));
+    await build(db.current.adapter, packages([fromLog]));
     // two changes of person 1 between runs, person 2 deleted, person 3 new
-    await query(database.adapter, logRows([[1, 'Bergen', 2, false, 30], [1, 'Paris', 3, false, 40], [2, 'Rome', 1, true, 35], [3, 'Lima', 1, false, 36]]));
-    const second = await build(database.adapter, packages([fromLog]));
+    await query(db.current.adapter, logRows([[1, 'Bergen', 2, false, 30], [1, 'Paris', 3, false, 40], [2, 'Rome', 1, true, 35], [3, 'Lima', 1, false, 36]]));
+    const second = await build(db.current.adapter, packages([fromLog]));
     expect(second.results[0]!.message).toBe('built snapshot: 3 new version(s), 2 closed, 1 refreshed');
     // nothing new: nothing changes
-    expect((await build(database.adapter, packages([fromLog]))).results[0]!.message).toBe('built snapshot: 0 new version(s), 0 closed, 0 refreshed');
+    expect((await build(db.current.adapter, packages([fromLog]))).results[0]!.message).toBe('built snapshot: 0 new version(s), 0 closed, 0 refreshed');
     const expected = [
       '(1,Oslo,3,"01 01","02 06",f)',
       '(1,Bergen,3,"02 06","02 16",f)',
@@ -127,26 +122,26 @@ describe.each(await testDatabaseKinds())('snapshots on %s', (kind) => {
       '(2,Rome,1,"01 02","02 11",f)',
       '(3,Lima,1,"02 12",-,t)',
     ];
-    expect(await history(database)).toEqual(expected);
-    await build(database.adapter, packages([fromLog]), { schemaPrefix: 'full_', fullRefresh: true });
-    expect(await history(database, 'full_crm')).toEqual(expected);
+    expect(await history(db.current)).toEqual(expected);
+    await build(db.current.adapter, packages([fromLog]), { schemaPrefix: 'full_', fullRefresh: true });
+    expect(await history(db.current, 'full_crm')).toEqual(expected);
     // --full-refresh of a rebuildable snapshot rebuilds it in place with the same rows
-    await build(database.adapter, packages([fromLog]), { fullRefresh: true });
-    expect(await history(database)).toEqual(expected);
+    await build(db.current.adapter, packages([fromLog]), { fullRefresh: true });
+    expect(await history(db.current)).toEqual(expected);
   });
 
   it('versions a current-state source by comparing columns, closing rows that disappear', async () => {
-    await query(database.adapter, `insert into raw_crm.people_now values (1, 'Oslo', 1), (2, 'Rome', 1)`);
-    await build(database.adapter, packages([fromState]));
-    await query(database.adapter, `update raw_crm.people_now set visits = 5 where person_id = 2`); // not a checked column
-    await query(database.adapter, `update raw_crm.people_now set city = 'Bergen' where person_id = 1`);
-    await query(database.adapter, `insert into raw_crm.people_now values (3, 'Lima', 1)`);
-    const second = await build(database.adapter, packages([fromState]));
+    await query(db.current.adapter, `insert into raw_crm.people_now values (1, 'Oslo', 1), (2, 'Rome', 1)`);
+    await build(db.current.adapter, packages([fromState]));
+    await query(db.current.adapter, `update raw_crm.people_now set visits = 5 where person_id = 2`); // not a checked column
+    await query(db.current.adapter, `update raw_crm.people_now set city = 'Bergen' where person_id = 1`);
+    await query(db.current.adapter, `insert into raw_crm.people_now values (3, 'Lima', 1)`);
+    const second = await build(db.current.adapter, packages([fromState]));
     expect(second.results[0]!.message).toBe('built snapshot: 2 new version(s), 1 closed, 0 refreshed');
-    await query(database.adapter, `delete from raw_crm.people_now where person_id = 3`);
-    expect((await build(database.adapter, packages([fromState]))).results[0]!.message).toBe('built snapshot: 0 new version(s), 1 closed, 0 refreshed');
+    await query(db.current.adapter, `delete from raw_crm.people_now where person_id = 3`);
+    expect((await build(db.current.adapter, packages([fromState]))).results[0]!.message).toBe('built snapshot: 0 new version(s), 1 closed, 0 refreshed');
     const rows = await query<{ person_id: string; city: string; current: boolean }>(
-      database.adapter,
+      db.current.adapter,
       'select person_id, city, is_current as current from crm.people_checked order by person_id, valid_from',
     );
     expect(rows).toEqual([
@@ -156,16 +151,16 @@ describe.each(await testDatabaseKinds())('snapshots on %s', (kind) => {
       { person_id: '3', city: 'Lima', current: false },
     ]);
     // a not-rebuildable snapshot keeps its history through --full-refresh
-    await build(database.adapter, packages([fromState]), { fullRefresh: true });
-    expect((await query(database.adapter, 'select count(*)::int as n from crm.people_checked'))[0]).toEqual({ n: 4 });
+    await build(db.current.adapter, packages([fromState]), { fullRefresh: true });
+    expect((await query(db.current.adapter, 'select count(*)::int as n from crm.people_checked'))[0]).toEqual({ n: 4 });
   });
 
   it('refuses two rows for one person and version, keeping the table', async () => {
-    await query(database.adapter, logRows([[1, 'Oslo', 1, false, 1]]));
-    await build(database.adapter, packages([fromLog]));
-    await query(database.adapter, logRows([[1, 'Bergen', 1, false, 5], [1, 'Paris', 1, false, 5]]));
-    const result = await build(database.adapter, packages([fromLog]));
+    await query(db.current.adapter, logRows([[1, 'Oslo', 1, false, 1]]));
+    await build(db.current.adapter, packages([fromLog]));
+    await query(db.current.adapter, logRows([[1, 'Bergen', 1, false, 5], [1, 'Paris', 1, false, 5]]));
+    const result = await build(db.current.adapter, packages([fromLog]));
     expect(result.results[0]!.message).toMatch(/^model people_history: the snapshot query returned 2 rows for person_id=1 valid from .*; it must return one row per entity and version$/);
-    expect(await history(database)).toEqual(['(1,Oslo,1,"01 01",-,t)']);
+    expect(await history(db.current)).toEqual(['(1,Oslo,1,"01 01",-,t)']);
   });
 });
