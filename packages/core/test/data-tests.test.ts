@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assembleGraph, buildGraph, defineModel, execute, plan, selectNodes, sql, type AnyModel, type ModelContext, type SqlTestContext } from '../src/index.js';
-import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../src/testing/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { assembleGraph, buildGraph, execute, plan, selectNodes, sql, type AnyModel, type ModelContext, type SqlTestContext } from '../src/index.js';
+import { testDatabaseKinds } from '../src/testing/index.js';
 import { landTinyData } from './fixtures/tiny-data.js';
 import { dimProduct, factOrders, ordersByProduct, stgProductNames, tinyPackages } from './fixtures/tiny-project.js';
 import { useTestDatabase } from './support/database.js';

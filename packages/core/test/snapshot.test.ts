@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defineModel, defineSource, sql, type AnyModel, type WarehousePackage } from '../src/index.js';
-import { createTestDatabase, testDatabaseKinds, type TestDatabase } from '../src/testing/index.js';
+import { testDatabaseKinds, type TestDatabase } from '../src/testing/index.js';
 import { useTestDatabase } from './support/database.js';
 import { build, query } from './support/build.js';
 

@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { renderModelSql, renderSql } from '../compile/render-model-sql.js';
+import { renderModelSql } from '../compile/render-model-sql.js';
 import { ErrorCode, WarehouseError, isWarehouseError, type Problem } from '../errors/warehouse-error.js';
 import type { AnyModel } from '../model/define-model.js';
 import { checkAccess } from './access-rules.js';
@@ -12,7 +11,6 @@ import {
   modelId,
   sourceId,
   type GraphNode,
-  type KpiNode,
   type ModelNode,
   type ProjectGraph,
   type SourceNode,
@@ -93,7 +91,6 @@ export function assembleGraph(packages: readonly WarehousePackage[], options: As
 
   // Edges: render every body once per value of isIncremental(), so refs made in only one
   // branch are edges too. Schemas do not matter here, only which relations are read.
-  const discoveryPeriod = { from: sql<string>`current_date`, to: sql<string>`current_date`, previousFrom: sql<string>`current_date`, previousTo: sql<string>`current_date` };
   const discoveryNames = {
     modelSchema: (name: string) => (modelsByName.has(name) ? 'discovery' : undefined),
     resolveModel: modelResolver([...modelsByName.values()].map((n) => n.model)),

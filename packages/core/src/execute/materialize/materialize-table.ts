@@ -15,7 +15,6 @@ import {
   renameIndex,
   staged,
   uniqueIndexName,
-  type RelationName,
 } from '../../compile/ddl.js';
 import type { Columns } from '../../model/columns.js';
 import { applyGrants } from './apply-grants.js';
