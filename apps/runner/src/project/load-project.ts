@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { collectDefinitions, ErrorCode, WarehouseError, type WarehousePackage } from '@warehouse/core';
+import { bundlePackages } from './bundle-packages.js';
 import { discoverPackages, type PackageManifest } from './discover-packages.js';
 
 /**
@@ -13,9 +14,16 @@ export async function loadProject(rootDir: string): Promise<WarehousePackage[]> 
   const names = new Set(manifests.map((m) => m.name));
   const failures: string[] = [];
   const packages: WarehousePackage[] = [];
+  let bundles: Map<string, string>;
+  try {
+    bundles = await bundlePackages(rootDir, manifests);
+  } catch (error) {
+    // a syntax error in a model file: esbuild names the file and line
+    throw new WarehouseError(ErrorCode.packageLoadFailed, `a package does not compile: ${describeBundleError(rootDir, error)}`, { cause: error });
+  }
   for (const manifest of manifests) {
     try {
-      const exports = (await import(pathToFileURL(manifest.entry).href)) as Record<string, unknown>;
+      const exports = (await import(pathToFileURL(bundles.get(manifest.name)!).href)) as Record<string, unknown>;
       const { models, sources, kpis } = collectDefinitions(exports);
       packages.push({
         name: manifest.name,
@@ -49,4 +57,12 @@ function describeLoadFailure(rootDir: string, manifest: PackageManifest, error: 
     .find((match) => match && match[1]!.startsWith(folder));
   const where = frame ? ` (${relative(rootDir, frame[1]!)}:${frame[2]})` : '';
   return `package ${manifest.name} failed to load${where}: ${message}`;
+}
+
+function describeBundleError(rootDir: string, error: unknown): string {
+  const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors;
+  if (!errors?.length) return error instanceof Error ? error.message : String(error);
+  return errors
+    .map((e) => (e.location ? `${relative(rootDir, e.location.file) || e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
+    .join('; ');
 }

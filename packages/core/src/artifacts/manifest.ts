@@ -140,7 +140,7 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
       continue;
     }
     const m = node.model;
-    const neutralSql = renderModelSql(m, neutralNames, { targetName: 'manifest', incremental: false }).sql;
+    const neutralSql = node.neutralSql ?? renderModelSql(m, neutralNames, { targetName: 'manifest', incremental: false }).sql;
     const columns = columnsOf(m.columns);
     const config = { materialized: m.materialized, grain: m.grain, contract: m.contract, columns };
     nodes[id] = {

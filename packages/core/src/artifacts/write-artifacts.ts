@@ -1,4 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { incrementalPathOf, type ExecutionPlan } from '../execute/plan.js';
 import type { RunResult } from '../execute/run-result.js';
@@ -9,6 +11,32 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 async function write(path: string, content: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, content);
+}
+
+/**
+ * Writes many files, skipping those whose content has not changed since the last write (by a
+ * hash index kept beside them): a warm compile of a large project rewrites a handful of files.
+ */
+async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  const indexPath = join(rootDir, 'target', 'compiled', '.written.json');
+  let index: Record<string, string> = {};
+  try {
+    index = JSON.parse(await readFile(indexPath, 'utf8')) as Record<string, string>;
+  } catch {
+    index = {};
+  }
+  const next: Record<string, string> = { ...index };
+  const pending = files.filter(([path, content]) => {
+    const hash = createHash('sha1').update(content).digest('base64');
+    next[path] = hash;
+    return index[path] !== hash || !existsSync(join(rootDir, path));
+  });
+  const folders = new Set(pending.map(([path]) => dirname(join(rootDir, path))));
+  await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
+  for (let i = 0; i < pending.length; i += 256) {
+    await Promise.all(pending.slice(i, i + 256).map(([path, content]) => writeFile(join(rootDir, path), content)));
+  }
+  await write(indexPath, JSON.stringify(next));
 }
 
 /** `target/manifest.json` */
@@ -22,13 +50,13 @@ export function writeManifest(rootDir: string, manifest: Manifest): Promise<void
  * adds to the existing table.
  */
 export async function writeCompiledSql(rootDir: string, plan: ExecutionPlan): Promise<void> {
-  await Promise.all(
-    plan.nodes.flatMap((node) => [
-      write(join(rootDir, node.compiledPath), `${node.sql}\n`),
-      ...(node.incrementalSql === undefined ? [] : [write(join(rootDir, incrementalPathOf(node.compiledPath)), `${node.incrementalSql}\n`)]),
+  await writeAll(rootDir, [
+    ...plan.nodes.flatMap((node) => [
+      [node.compiledPath, `${node.sql}\n`] as const,
+      ...(node.incrementalSql === undefined ? [] : [[incrementalPathOf(node.compiledPath), `${node.incrementalSql}\n`] as const]),
     ]),
-  );
-  await Promise.all(plan.tests.map((test) => write(join(rootDir, test.compiledPath), `${test.sql}\n`)));
+    ...plan.tests.map((test) => [test.compiledPath, `${test.sql}\n`] as const),
+  ]);
 }
 
 /** `target/run_results.json` */

@@ -39,6 +39,10 @@ export interface RenderedSql {
   missingRefs: string[];
   /** Columns of the model's own table whose maximum the SQL uses (selfMax, eventTimeFilter). */
   selfMaxColumns: string[];
+  /** Whether the body asked isIncremental() (if not, an incremental render gives the same SQL). */
+  askedIncremental?: boolean;
+  /** Whether the body read `target` (its SQL then differs between targets). */
+  usedTarget?: boolean;
 }
 
 const relation = <Row>(schema: string, name: string): Relation<Row> => sql<Row>`${sql.table(`${schema}.${name}`)}`;
@@ -68,6 +72,7 @@ export function renderSql<C extends SqlContextBase>(
   const refs = new Set<string>();
   const sources = new Set<string>();
   const missingRefs = new Set<string>();
+  let usedTarget = false;
 
   const refByName = (name: string, version?: number): Relation<any> => {
     const resolved = names.resolveModel(name, version);
@@ -95,7 +100,13 @@ export function renderSql<C extends SqlContextBase>(
       return relation(names.sourceSchema(system), name);
     }) as ModelContext['source'],
     db: queryBuilder,
-    target: { name: targetName },
+    // a getter on the name, not on target: spreading the context must not count as a read
+    target: {
+      get name() {
+        usedTarget = true;
+        return targetName;
+      },
+    },
   };
 
   let text: string;
@@ -113,13 +124,21 @@ export function renderSql<C extends SqlContextBase>(
       { cause: error },
     );
   }
-  return { sql: text.trim(), refs: [...refs], sources: [...sources], missingRefs: [...missingRefs], selfMaxColumns: [...selfMaxColumns].sort() };
+  return {
+    sql: text.trim(),
+    refs: [...refs],
+    sources: [...sources],
+    missingRefs: [...missingRefs],
+    selfMaxColumns: [...selfMaxColumns].sort(),
+    usedTarget,
+  };
 }
 
 /** Renders a model's SQL on a target; `isIncremental()` answers `options.incremental`. */
 export function renderModelSql(model: AnyModel, names: RelationNames, options: RenderOptions): RenderedSql {
   const self = () => relation<any>(names.modelSchema(model.relationName) ?? '__missing__', model.relationName);
   const used = new Set<string>();
+  let askedIncremental = false;
   const maximum = (column: string): RawBuilder<unknown> => {
     used.add(column);
     const values = options.selfMaxValues;
@@ -128,7 +147,7 @@ export function renderModelSql(model: AnyModel, names: RelationNames, options: R
     const type = model.columns[column]?.type;
     return value === null || value === undefined ? sql`null` : type ? sql`${sql.lit(value)}::${sql.raw(type)}` : sql`${sql.lit(value)}`;
   };
-  return renderSql(
+  const rendered = renderSql(
     `model ${model.name}`,
     model.definedAt,
     model.sql,
@@ -139,7 +158,10 @@ export function renderModelSql(model: AnyModel, names: RelationNames, options: R
       get self() {
         return self();
       },
-      isIncremental: () => options.incremental,
+      isIncremental: () => {
+        askedIncremental = true;
+        return options.incremental;
+      },
       eventTimeFilter: (expression: RawBuilder<unknown>) =>
         options.incremental && model.incremental?.eventTime
           ? sql<boolean>`${expression} >= ${eventTimeFloor(model.incremental, maximum(model.incremental.eventTime))}`
@@ -148,6 +170,7 @@ export function renderModelSql(model: AnyModel, names: RelationNames, options: R
     }),
     used,
   );
+  return { ...rendered, askedIncremental: askedIncremental || used.size > 0 };
 }
 
 /** `latest event time built - lookback`: where an incremental run starts (-infinity on an empty table). */

@@ -74,7 +74,11 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     .filter((id) => chosen.has(id))
     .map((id): PlannedNode => {
       const node = graph.nodes.get(id) as ModelNode;
-      const rendered = renderModelSql(node.model, names, { targetName: options.targetName, incremental: false });
+      // without a schema prefix the assembly's render is this target's SQL already
+      const sqlText =
+        !options.schemaPrefix && node.neutralSql !== undefined
+          ? node.neutralSql
+          : renderModelSql(node.model, names, { targetName: options.targetName, incremental: false }).sql;
       const incremental = node.model.materialized === 'incremental' || node.model.materialized === 'snapshot';
       const incrementalOptions = { targetName: options.targetName, incremental: true };
       const renderedIncremental = incremental ? renderModelSql(node.model, names, incrementalOptions) : undefined;
@@ -84,7 +88,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
         package: node.package,
         model: node.model,
         schema: domainSchema(node.model.domain, options),
-        sql: rendered.sql,
+        sql: sqlText,
         ...(renderedIncremental
           ? {
               incrementalSql: renderedIncremental.sql,

@@ -5,7 +5,7 @@ import { checkAccess } from './access-rules.js';
 import { assembleKpis } from './assemble-kpis.js';
 import { assembleTests } from './assemble-tests.js';
 import { closestName } from './closest-name.js';
-import { modelResolver } from '../compile/relation-names.js';
+import { domainSchema, modelResolver, sourceSchema } from '../compile/relation-names.js';
 import { findCycles } from './find-cycles.js';
 import {
   modelId,
@@ -91,22 +91,30 @@ export function assembleGraph(packages: readonly WarehousePackage[], options: As
 
   // Edges: render every body once per value of isIncremental(), so refs made in only one
   // branch are edges too. Schemas do not matter here, only which relations are read.
+  // Schemas without a target prefix: the SQL rendered here is the target-independent SQL the
+  // manifest's checksums are computed on, kept on the node so it is not rendered again.
   const discoveryNames = {
-    modelSchema: (name: string) => (modelsByName.has(name) ? 'discovery' : undefined),
+    modelSchema: (name: string) => {
+      const node = modelsByName.get(name);
+      return node ? domainSchema(node.model.domain) : undefined;
+    },
     resolveModel: modelResolver([...modelsByName.values()].map((n) => n.model)),
-    sourceSchema: () => 'discovery',
+    sourceSchema,
   };
   for (const node of modelsByName.values()) {
     const refs = new Set<string>();
     const sources = new Set<string>();
     const missing = new Set<string>();
     try {
-      for (const incremental of [false, true]) {
-        const rendered = renderModelSql(node.model, discoveryNames, { targetName: 'discovery', incremental });
+      const full = renderModelSql(node.model, discoveryNames, { targetName: 'discovery', incremental: false });
+      // a body that never asks isIncremental() renders the same SQL either way: render it once
+      const renders = full.askedIncremental ? [full, renderModelSql(node.model, discoveryNames, { targetName: 'discovery', incremental: true })] : [full];
+      for (const rendered of renders) {
         rendered.refs.forEach((r) => refs.add(r));
         rendered.sources.forEach((s) => sources.add(s));
         rendered.missingRefs.forEach((m) => missing.add(m));
       }
+      if (missing.size === 0 && !full.usedTarget) node.neutralSql = full.sql;
     } catch (error) {
       if (!isWarehouseError(error)) throw error;
       problems.push({ code: error.code, model: node.name, message: error.message });

@@ -29,6 +29,8 @@ export interface ModelNode {
   model: AnyModel;
   /** Ids of the nodes this model reads (models and sources), sorted. */
   dependsOn: string[];
+  /** The model's SELECT with schemas unprefixed (filled in by assembly). */
+  neutralSql?: string;
 }
 
 export interface SourceNode {
