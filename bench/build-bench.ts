@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { figure, mustSucceed, timed, type Figure, type ProcessRun } from './measure.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const WAREHOUSE_BIN = join(ROOT, 'apps/runner/bin/warehouse.js');
+
+interface Database {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function createDatabase(serverUrl: string): Promise<Database> {
+  const name = `wh_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists "${name}" with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** The `warehouse` CLI against a database, from the repository (the real warehouse project). */
+const warehouse = (database: Database, args: string[]): Promise<ProcessRun> =>
+  mustSucceed(timed(process.execPath, [WAREHOUSE_BIN, ...args, '--json'], { cwd: ROOT, env: { DATABASE_URL: database.url, WAREHOUSE_TARGET: 'dev' } }), `warehouse ${args.join(' ')}`);
+
+const day = (offset: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + offset * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The statements a build ran, from its --debug query events, as a psql script: one
+ * transaction per model or test, as the executor ran them.
+ */
+function psqlScript(debugLog: string): string {
+  const byNode = new Map<string, string[]>();
+  for (const line of debugLog.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const event = JSON.parse(line) as { event?: string; node?: string; sql?: string };
+    if (event.event !== 'query' || !event.node || !event.sql) continue;
+    byNode.set(event.node, [...(byNode.get(event.node) ?? []), event.sql]);
+  }
+  return [...byNode.values()].map((statements) => `begin;\n${statements.map((s) => `${s};`).join('\n')}\ncommit;\n`).join('\n');
+}
+
+const psql = (database: Database, file: string) =>
+  mustSucceed(timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', file, database.url]), 'psql -f');
+
+/**
+ * Build figures on the real server: the whole demo warehouse through `warehouse build`
+ * (threads 1) against psql running the same statements serially; threads 4 against 1; one
+ * nightly increment against a full rebuild; peak RSS at the scale and at four times it.
+ */
+export async function buildFigures(serverUrl: string, scale: number, runs: number, log: (line: string) => void, memoryScale: number | undefined): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const database = await createDatabase(serverUrl);
+  try {
+    log(`build: seeding the demo at scale ${scale} into a fresh database`);
+    await warehouse(database, ['seed-demo', '--scale', String(scale)]);
+    await warehouse(database, ['build', '--threads', '4']);
+
+    log('build: capturing the statements of a full rebuild (threads 1)');
+    const captured = await warehouse(database, ['build', '--threads', '1', '--full-refresh', '--debug']);
+    const script = join(ROOT, 'bench/.work/build.sql');
+    mkdirSync(join(ROOT, 'bench/.work'), { recursive: true });
+    writeFileSync(script, psqlScript(captured.stderr));
+
+    const one: number[] = [];
+    const four: number[] = [];
+    const plain: number[] = [];
+    const peak: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const single = await warehouse(database, ['build', '--threads', '1', '--full-refresh']);
+      one.push(single.seconds);
+      peak.push(single.peakMb);
+      plain.push((await psql(database, script)).seconds);
+      four.push((await warehouse(database, ['build', '--threads', '4', '--full-refresh'])).seconds);
+      log(`build run ${run + 1}: warehouse ${single.seconds.toFixed(1)} s, psql ${plain[plain.length - 1]!.toFixed(1)} s, threads 4 ${four[four.length - 1]!.toFixed(1)} s`);
+    }
+    figures.push(
+      figure(`build scale ${scale}, threads 1 (s)`, 's', one, plain, { target: 'ratio <= 1.10', note: 'baseline: psql -f of the same statements, serially' }),
+      figure(`build scale ${scale}, threads 4 (s)`, 's', four, one, { note: 'baseline: threads 1' }),
+    );
+
+    const nightly: number[] = [];
+    const full: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      await warehouse(database, ['seed-demo', '--scale', String(scale), '--from', day(run), '--to', day(run)]);
+      const increment = await warehouse(database, ['build', '--threads', '4']);
+      nightly.push(increment.seconds);
+      full.push((await warehouse(database, ['build', '--threads', '4', '--full-refresh'])).seconds);
+      log(`incremental run ${run + 1}: nightly ${increment.seconds.toFixed(1)} s, full ${full[full.length - 1]!.toFixed(1)} s`);
+    }
+    figures.push(figure(`one nightly increment, scale ${scale} (s)`, 's', nightly, full, { target: 'ratio <= 0.05', note: 'baseline: a full rebuild of the same data' }));
+
+    let memoryFigure: Figure = figure(`peak RSS building scale ${scale} (MB)`, 'MB', peak, null, { note: 'the runner process, threads 1' });
+    if (memoryScale !== undefined) {
+      const larger = await createDatabase(serverUrl);
+      try {
+        log(`memory: seeding scale ${memoryScale}`);
+        await warehouse(larger, ['seed-demo', '--scale', String(memoryScale)]);
+        await warehouse(larger, ['build', '--threads', '4']);
+        const peaks: number[] = [];
+        for (let run = 0; run < Math.min(runs, 2); run++) peaks.push((await warehouse(larger, ['build', '--threads', '1', '--full-refresh'])).peakMb);
+        memoryFigure = figure(`peak RSS building scale ${memoryScale} (MB)`, 'MB', peaks, peak, { target: 'ratio ~ 1 (data stays in Postgres)', note: `baseline: scale ${scale}` });
+      } finally {
+        await larger.drop();
+      }
+    }
+    figures.push(memoryFigure);
+    figures.push(figure('load a large CSV (warehouse load) vs raw COPY', 'ratio', null, null, { target: '>= 0.70', note: 'missing: warehouse load does not exist yet (ingestion issue)' }));
+  } finally {
+    await database.drop();
+  }
+  return figures;
+}

@@ -1,0 +1,74 @@
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { figure, mustSucceed, timed, type Figure } from './measure.js';
+import { writeSyntheticProject } from './synthetic-project.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const WARHOUSE_BIN = join(ROOT, 'apps/runner/bin/warehouse.js');
+
+/** `count` one-line ES modules and an index importing them all: the cost of Node's loader alone. */
+function writePlainModules(dir: string, count: number): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    writeFileSync(join(dir, `m${i}.mjs`), `export const m${i} = { name: 'm${i}' };\n`);
+    lines.push(`import './m${i}.mjs';`);
+  }
+  writeFileSync(join(dir, 'index.mjs'), `${lines.join('\n')}\n`);
+  return join(dir, 'index.mjs');
+}
+
+/**
+ * Compile figures for synthetic projects of each size: cold (no cache: bundles and compiled
+ * files removed) and warm (one model file changed since the last compile), from process start
+ * to a written manifest, with peak RSS. Baseline: a plain Node import of as many one-line
+ * modules, measured in the same run.
+ */
+export async function compileFigures(sizes: readonly number[], runs: number, log: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const cold = new Map<number, number>();
+  for (const size of sizes) {
+    const dir = join(ROOT, 'bench/.work', `project-${size}`);
+    log(`compile: writing a synthetic project of ${size} models`);
+    const project = writeSyntheticProject(dir, { models: size, packages: Math.max(10, Math.round(size / 100)) });
+    const plain = writePlainModules(join(ROOT, 'bench/.work', `plain-${size}`), size);
+    const compile = () => mustSucceed(timed(process.execPath, [WARHOUSE_BIN, 'compile', '--project-dir', dir, '--json']), `compile of ${size} models`);
+
+    const baseline: number[] = [];
+    const coldSeconds: number[] = [];
+    const coldPeak: number[] = [];
+    const baselinePeak: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const base = await mustSucceed(timed(process.execPath, [plain]), 'plain import');
+      baseline.push(base.seconds);
+      baselinePeak.push(base.peakMb);
+      rmSync(join(dir, 'target'), { recursive: true, force: true });
+      const result = await compile();
+      coldSeconds.push(result.seconds);
+      coldPeak.push(result.peakMb);
+    }
+    const warmSeconds: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      appendFileSync(project.modelFile(Math.floor(size / 2)), `// edit ${run}\n`);
+      warmSeconds.push((await compile()).seconds);
+    }
+    cold.set(size, coldSeconds.sort((a, b) => a - b)[Math.floor(coldSeconds.length / 2)]!);
+    const label = size >= 1000 ? `${size / 1000}k` : String(size);
+    figures.push(
+      figure(`compile ${label} models, cold (s)`, 's', coldSeconds, baseline, { target: size === 10_000 ? '< 2 s' : undefined, note: `baseline: plain Node import of ${label} one-line modules` }),
+      figure(`compile ${label} models, warm (s)`, 's', warmSeconds, baseline, { target: size === 10_000 ? '< 0.3 s' : undefined, note: 'one model file changed' }),
+      figure(`compile ${label} models, peak RSS (MB)`, 'MB', coldPeak, baselinePeak, { note: 'baseline: the plain import' }),
+    );
+    log(`compile ${label}: cold ${coldSeconds.map((s) => s.toFixed(2)).join(', ')} s; warm ${warmSeconds.map((s) => s.toFixed(2)).join(', ')} s`);
+  }
+  if (sizes.length >= 2) {
+    const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
+    figures.push(
+      figure(`compile growth ${large / small}x models (cold time ratio)`, 'ratio', [cold.get(large)! / cold.get(small)!], [large / small], {
+        note: 'baseline: the growth in models; a ratio near 1 is linear',
+      }),
+    );
+  }
+  return figures;
+}

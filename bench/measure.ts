@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+
+/** One figure of the benchmark: the value, the baseline measured in the same run, their ratio. */
+export interface Figure {
+  name: string;
+  unit: 's' | 'MB' | 'ratio';
+  value: Stats | null;
+  baseline: Stats | null;
+  /** value / baseline, on medians. */
+  ratio: number | null;
+  target?: string;
+  note?: string;
+}
+
+export interface Stats {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+export function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
+}
+
+export function figure(name: string, unit: Figure['unit'], value: number[] | null, baseline: number[] | null, extra: Partial<Figure> = {}): Figure {
+  const v = value && value.length > 0 ? stats(value) : null;
+  const b = baseline && baseline.length > 0 ? stats(baseline) : null;
+  return { name, unit, value: v, baseline: b, ratio: v && b && b.median > 0 ? v.median / b.median : null, ...extra };
+}
+
+export interface ProcessRun {
+  seconds: number;
+  /** Peak resident set size of the process, in MB (from /usr/bin/time). */
+  peakMb: number;
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command under /usr/bin/time: wall seconds and peak RSS. */
+export function timed(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      const lines = stderr.trimEnd().split('\n');
+      const peakKb = Number(lines.pop());
+      resolve({ seconds, peakMb: peakKb / 1024, code: code ?? -1, stdout, stderr: lines.join('\n') });
+    });
+  });
+}
+
+export async function mustSucceed(run: Promise<ProcessRun>, what: string): Promise<ProcessRun> {
+  const result = await run;
+  if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}):\n${result.stderr.slice(-2000)}\n${result.stdout.slice(-2000)}`);
+  return result;
+}
