@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isWarehouseError } from '@warehouse/core';
 import { Output } from './output.js';
@@ -10,6 +11,8 @@ import * as seedDemo from './commands/seed-demo.js';
 import * as sourceFreshness from './commands/source-freshness.js';
 import * as test from './commands/test.js';
 import { SEED_DEMO_DEFAULTS } from './commands/seed-demo.js';
+
+const runnerVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Exit codes: 0 ok, 1 a model or test failed, 2 usage, configuration or connection error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -56,6 +59,7 @@ type Runner<O> = (options: O, output: Output) => Promise<number>;
 export function createProgram(exit: (code: number) => void): Command {
   const program = new Command('warehouse')
     .description('Build the company data warehouse: typed models from every domain package, one graph, PostgreSQL.')
+    .version(runnerVersion, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 

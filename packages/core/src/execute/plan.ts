@@ -38,6 +38,8 @@ export interface PlannedTest {
   test: DataTest;
   /** Returns the failing rows; none means the test passes. */
   sql: string;
+  /** Set when a constraint of the tested table already guarantees the test: it is not queried. */
+  guaranteedBy?: string;
   /** Planned models it waits for. */
   dependsOn: string[];
   compiledPath: string;
@@ -110,6 +112,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
       package: node.package,
       test: node.test,
       sql: renderTestSql(graph, node, names, options.targetName),
+      ...guarantee(graph, node),
       dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
       compiledPath: `target/compiled/${node.package.replace(/^@[^/]+\//, '')}/tests/${node.name}.sql`,
     };
@@ -142,3 +145,27 @@ export function compiledPathOf(node: Pick<ModelNode, 'package' | 'name'>): strin
 
 /** `x.sql` -> `x.incremental.sql`, where the SELECT of an incremental run is written. */
 export const incrementalPathOf = (compiledPath: string): string => compiledPath.replace(/\.sql$/, '.incremental.sql');
+
+/**
+ * A NOT NULL column or a primary/unique key of a table makes its not_null or unique test
+ * pass by construction: querying millions of rows every night to confirm it would only cost.
+ */
+function guarantee(graph: ProjectGraph, node: TestNode): { guaranteedBy?: string } {
+  const test = node.test;
+  const tested = graph.nodes.get(test.attachedTo);
+  if (tested?.type !== 'model' || test.options.where || test.options.storeFailures) return {};
+  const model = tested.model;
+  if (model.materialized === 'view' || !model.contract.enforced) return {};
+  const columns = test.column ? [test.column] : ((test.params.columns as string[] | undefined) ?? []);
+  if (test.kind === 'not_null' && columns.length === 1 && model.columns[columns[0]!]?.nullable === false) {
+    return { guaranteedBy: `the NOT NULL constraint on ${columns[0]}` };
+  }
+  if (test.kind === 'unique') {
+    const same = (key: readonly string[] | undefined) => key !== undefined && [...key].sort().join() === [...columns].sort().join();
+    if (same(model.contract.primaryKey)) return { guaranteedBy: `the primary key (${columns.join(', ')})` };
+    if (model.materialized === 'incremental' && model.incremental?.strategy !== 'append' && same(model.incremental?.uniqueKey ?? model.grain)) {
+      return { guaranteedBy: `the unique index on (${columns.join(', ')})` };
+    }
+  }
+  return {};
+}

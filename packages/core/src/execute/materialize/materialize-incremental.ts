@@ -56,7 +56,9 @@ async function applySchemaChanges(context: MaterializeContext): Promise<void> {
   const { node, relation, run, transaction } = context;
   const contract = node.model.columns as Columns;
   const policy = node.model.incremental!.onSchemaChange ?? 'fail';
-  const existing = new Map((await relationColumns(transaction, relation)).map((c) => [c.name, c.type]));
+  const columns = await relationColumns(transaction, relation);
+  const existing = new Map(columns.map((c) => [c.name, c.type]));
+  const nullable = new Set(columns.filter((c) => !c.notNull).map((c) => c.name));
   const added = Object.keys(contract).filter((c) => !existing.has(c));
   const removed = [...existing.keys()].filter((c) => !(c in contract));
   const retyped = Object.entries(contract).filter(([c, spec]) => existing.has(c) && canonicalPgType(spec.type) !== existing.get(c));
@@ -74,6 +76,12 @@ async function applySchemaChanges(context: MaterializeContext): Promise<void> {
   }
   for (const column of added) {
     await run(sqlText(sql`alter table ${sql.id(relation.schema, relation.name)} add column ${sql.id(column)} ${sql.raw(contract[column]!.type)}`));
+  }
+  // a column the contract made NOT NULL since: constrain it (fails, naming a row, if nulls exist)
+  for (const [column, spec] of Object.entries(contract)) {
+    if (spec.nullable === false && nullable.has(column)) {
+      await run(sqlText(sql`alter table ${sql.id(relation.schema, relation.name)} alter column ${sql.id(column)} set not null`));
+    }
   }
 }
 

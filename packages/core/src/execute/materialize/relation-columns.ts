@@ -6,13 +6,15 @@ export interface RelationColumn {
   name: string;
   /** As `format_type` prints it, e.g. `numeric(12,2)`, `timestamp with time zone`. */
   type: string;
+  /** Whether the column has a NOT NULL constraint (always false for views). */
+  notNull: boolean;
 }
 
 /** The columns of an existing relation (table or view), in order. */
 export async function relationColumns(connection: Kysely<any>, relation: RelationName): Promise<RelationColumn[]> {
   const qualified = sqlText(sql`${sql.id(relation.schema, relation.name)}`);
   const { rows } = await sql<RelationColumn>`
-    select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
+    select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as "notNull"
     from pg_attribute a
     where a.attrelid = ${qualified}::regclass and a.attnum > 0 and not a.attisdropped
     order by a.attnum`.execute(connection);
