@@ -4,7 +4,7 @@ import { createPgliteAdapter } from './pglite/pglite-adapter.js';
 
 /** Which database to open: a server by URL, or an embedded one by folder. */
 export type AdapterSettings =
-  | { type: 'pg'; url: string; maxConnections: number; applicationName?: string }
+  | { type: 'pg'; url: string; maxConnections: number; applicationName?: string; sessionSettings?: Readonly<Record<string, string | number | boolean>> }
   | { type: 'pglite'; dataDir: string };
 
 /** Opens the database and checks that it answers (CONNECTION_FAILED names where it looked). */

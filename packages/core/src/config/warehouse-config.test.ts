@@ -44,6 +44,19 @@ describe('resolveTarget', () => {
     expect(target.threads).toBe(3);
   });
 
+  it('passes session settings to server connections', () => {
+    const { config: withSettings } = parseConfig({ targets: { dev: { type: 'auto', sessionSettings: { jit: 'off' } } } });
+    expect(resolveTarget(withSettings!, {}, { DATABASE_URL: 'postgres://h/db' }, '/repo').adapter).toEqual({
+      type: 'pg',
+      url: 'postgres://h/db',
+      maxConnections: 5,
+      sessionSettings: { jit: 'off' },
+    });
+    expect(parseConfig({ targets: { dev: { type: 'pg', sessionSettings: { 'jit; drop': 'x' } } } }).errors).toEqual([
+      expect.stringMatching(/^warehouse\.config\.ts: targets\.dev\.sessionSettings\.jit; drop: Invalid key/),
+    ]);
+  });
+
   it('names the variable a server target is missing', () => {
     expect(() => resolveTarget(config!, { name: 'prod' }, {}, '/repo')).toThrowError('target "prod" connects to PostgreSQL, but PROD_URL is not set');
   });

@@ -13,10 +13,19 @@ const targetBase = {
   threads: z.number().int().min(1).max(64).optional(),
 };
 
+/**
+ * Server settings every connection of a run starts with (`SET name = value`), e.g.
+ * `{ jit: 'off', work_mem: '256MB' }`. Only for PostgreSQL servers; PGlite ignores them.
+ */
+const sessionSettings = z
+  .record(z.string().regex(/^[a-z_][a-z0-9_.]*$/, 'must be a PostgreSQL setting name'), z.union([z.string().regex(/^[\w.:/ -]*$/, 'must be a plain value'), z.number(), z.boolean()]))
+  .default({});
+
 const pgTarget = z.strictObject({
   type: z.literal('pg'),
   /** The environment variable holding the connection URL. Connection settings never live in this file. */
   urlEnv: z.string().default('DATABASE_URL'),
+  sessionSettings,
   ...targetBase,
 });
 
@@ -32,6 +41,7 @@ const autoTarget = z.strictObject({
   type: z.literal('auto'),
   urlEnv: z.string().default('DATABASE_URL'),
   dataDir: z.string().default('.warehouse/dev'),
+  sessionSettings,
   ...targetBase,
 });
 
@@ -171,7 +181,12 @@ export function resolveTarget(
   if (url) {
     return {
       name: targetName,
-      adapter: { type: 'pg', url, maxConnections: requested + 1 },
+      adapter: {
+        type: 'pg',
+        url,
+        maxConnections: requested + 1,
+        ...('sessionSettings' in target && Object.keys(target.sessionSettings).length > 0 ? { sessionSettings: target.sessionSettings } : {}),
+      },
       schemaPrefix: target.schemaPrefix,
       threads: requested,
     };

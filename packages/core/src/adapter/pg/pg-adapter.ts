@@ -13,6 +13,8 @@ export interface PgAdapterOptions {
   /** Pool size: the number of models that may build at once, plus one for bookkeeping. */
   maxConnections: number;
   applicationName?: string;
+  /** Settings every connection starts with, e.g. `{ jit: 'off' }`. */
+  sessionSettings?: Readonly<Record<string, string | number | boolean>>;
 }
 
 const textTypes = new Set<number>(Object.values(TEXT_TYPE_OIDS));
@@ -30,6 +32,8 @@ export function createPgAdapter(options: PgAdapterOptions): Adapter {
     application_name: options.applicationName ?? 'warehouse',
     types,
     connectionTimeoutMillis: 10_000,
+    // sent in the startup packet: no extra round trip per connection
+    ...(options.sessionSettings ? { options: startupOptions(options.sessionSettings) } : {}),
   });
   // A client that loses its server emits 'error' (on the pool when idle, on the client when in
   // use); without listeners the process would crash. The failure still reaches the caller
@@ -68,6 +72,13 @@ export function createPgAdapter(options: PgAdapterOptions): Adapter {
     },
     close: () => db.destroy(),
   };
+}
+
+/** `-c jit=off -c work_mem=256MB`: settings as libpq startup options (spaces escaped). */
+export function startupOptions(settings: Readonly<Record<string, string | number | boolean>>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${String(value).replace(/[\\ ]/g, (c) => `\\${c}`)}`)
+    .join(' ');
 }
 
 function isConnectionError(error: unknown): boolean {
