@@ -53,7 +53,7 @@ export const warehouseConfigSchema = z
     defaultTarget: z.string().default('dev'),
     threads: z.number().int().min(1).max(64).default(4),
     targets: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'target names are lower-case words'), target).default({
-      dev: { type: 'auto', urlEnv: 'DATABASE_URL', dataDir: '.warehouse/dev', schemaPrefix: '' },
+      dev: { type: 'auto', urlEnv: 'DATABASE_URL', dataDir: '.warehouse/dev', schemaPrefix: '', sessionSettings: {} },
     }),
     /** Named selections, used with `--selector <name>`, e.g. `nightly: { select: ['tag:nightly'] }`. */
     selectors: z
