@@ -1,4 +1,4 @@
-import { countByStatus, execute, plan, recordRun, selectNodes, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
+import { countByStatus, execute, plan, recordRun, selectNodes, testsVerifiedSinceLastBuild, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
 import type { Output } from '../output.js';
 import {
   loadGraph,
@@ -43,7 +43,11 @@ export async function run(options: BuildOptions & { command?: string; modelsToo?
   const adapter = await openDatabase(context, output);
   const stop = stopSignal(output);
   try {
+    // tests that passed since their model's last build may check only the rows a run adds
+    const scopable = built.tests.filter((t) => t.changedRowsSql !== undefined).map((t) => ({ id: t.id, modelId: t.test.attachedTo }));
+    const changedRowsTests = built.fullRefresh ? new Set<string>() : await testsVerifiedSinceLastBuild(adapter, context.target.name, scopable);
     const result = await execute(built, adapter, {
+      changedRowsTests,
       threads: context.target.threads,
       onEvent: output.runListener(),
       signal: stop.signal,
@@ -60,5 +64,4 @@ export async function run(options: BuildOptions & { command?: string; modelsToo?
     stop.dispose();
     await adapter.close();
   }
-
 }

@@ -102,3 +102,39 @@ export async function recentRuns(adapter: Adapter, limit = 20): Promise<Array<Re
     return db.withSchema(META_SCHEMA).selectFrom('runs').selectAll().orderBy('started_at', 'desc').limit(limit).execute();
   });
 }
+
+/**
+ * The tests that have passed since their model was last built: those a build may run on just
+ * the rows an incremental run writes, because the rest of the table was tested before. A test
+ * that failed, warned, was skipped or did not run after its model's last build tests the whole
+ * table until it passes again, so bad rows are never forgotten because a later run did not
+ * touch them.
+ */
+export async function testsVerifiedSinceLastBuild(
+  adapter: Adapter,
+  target: string,
+  tests: ReadonlyArray<{ id: string; modelId: string }>,
+): Promise<Set<string>> {
+  if (tests.length === 0) return new Set();
+  return adapter.withConnection(async (db) => {
+    const exists = await sql<{ found: boolean }>`select to_regclass(${`${META_SCHEMA}.node_results`}) is not null as found`.execute(db);
+    if (!exists.rows[0]?.found) return new Set<string>();
+    const latest = async (ids: readonly string[], onlySuccess: boolean) => {
+      const { rows } = await sql<{ node_id: string; status: string; started_at: Date }>`
+        select distinct on (n.node_id) n.node_id, n.status, r.started_at
+        from ${sql.id(META_SCHEMA, 'node_results')} as n join ${sql.id(META_SCHEMA, 'runs')} as r on r.run_id = n.run_id
+        where r.target = ${target} and n.node_id in (${sql.join([...new Set(ids)])}) ${onlySuccess ? sql`and n.status = 'success'` : sql``}
+        order by n.node_id, r.started_at desc`.execute(db);
+      return new Map(rows.map((row) => [row.node_id, row]));
+    };
+    const lastTest = await latest(tests.map((t) => t.id), false);
+    const lastBuild = await latest(tests.map((t) => t.modelId), true);
+    const verified = new Set<string>();
+    for (const test of tests) {
+      const passed = lastTest.get(test.id);
+      const built = lastBuild.get(test.modelId);
+      if (passed?.status === 'success' && built && new Date(passed.started_at) >= new Date(built.started_at)) verified.add(test.id);
+    }
+    return verified;
+  });
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { incrementalPathOf, type ExecutionPlan } from '../execute/plan.js';
+import { changedRowsPathOf, incrementalPathOf, type ExecutionPlan } from '../execute/plan.js';
 import type { RunResult } from '../execute/run-result.js';
 import type { Manifest } from './manifest.js';
 
@@ -55,7 +55,10 @@ export async function writeCompiledSql(rootDir: string, plan: ExecutionPlan): Pr
       [node.compiledPath, `${node.sql}\n`] as const,
       ...(node.incrementalSql === undefined ? [] : [[incrementalPathOf(node.compiledPath), `${node.incrementalSql}\n`] as const]),
     ]),
-    ...plan.tests.map((test) => [test.compiledPath, `${test.sql}\n`] as const),
+    ...plan.tests.flatMap((test) => [
+      [test.compiledPath, `${test.sql}\n`] as const,
+      ...(test.changedRowsSql === undefined ? [] : [[changedRowsPathOf(test.compiledPath), `${test.changedRowsSql}\n`] as const]),
+    ]),
   ]);
 }
 

@@ -33,6 +33,11 @@ export interface ExecuteOptions {
   retries?: number;
   /** Keep every failing test's rows in the audit schema (tests can also ask for it themselves). */
   storeFailures?: boolean;
+  /**
+   * Tests that may check only the rows an incremental run of their model wrote (see
+   * `testsVerifiedSinceLastBuild`); every other test checks the whole table.
+   */
+  changedRowsTests?: ReadonlySet<string>;
 }
 
 const materializations: Record<string, Materialization> = {
@@ -65,6 +70,8 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
   emit({ type: 'run-started', runId, target: plan.target, nodes: total, threads, location: adapter.location });
 
   const results = new Map<string, NodeResult>();
+  // models whose incremental run left the rows it wrote for their tests
+  const changedModels = new Set<string>();
   const swapMutex = new Mutex();
   const rank = new Map(steps.map((s, i) => [s.id, i]));
   const children = new Map<string, string[]>();
@@ -106,9 +113,12 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
     for (;;) {
       try {
         if (step.kind === 'test') {
+          const scoped =
+            step.test.changedRowsSql !== undefined && changedModels.has(step.test.test.attachedTo) && (options.changedRowsTests?.has(step.id) ?? false);
           const outcome = await adapter.withConnection((connection) =>
             connection.transaction().execute((transaction) =>
               runTest(transaction, step.test, {
+                changedRowsOnly: scoped,
                 storeFailures: options.storeFailures ?? false,
                 auditSchema: plan.auditSchema,
                 onStatement: (statement) => emit({ type: 'query', id: step.id, sql: statement }),
@@ -123,6 +133,7 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
             ...timing(),
             message: outcome.message,
             failures: outcome.failures,
+            testedRows: scoped ? 'changed' : 'all',
             ...(outcome.failuresRelation ? { failuresRelation: outcome.failuresRelation } : {}),
             ...(outcome.status === 'error' ? { error: { code: 'TEST_FAILED', message: outcome.message, compiledPath: step.test.compiledPath } } : {}),
           };
@@ -134,6 +145,7 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
           lockTimeoutMs: options.swapLockTimeoutMs ?? 10_000,
           attempts: options.swapAttempts ?? 5,
         });
+        if (outcome.changedRows) changedModels.add(node.id);
         return {
           id: node.id,
           name: node.name,
@@ -167,7 +179,8 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
 
   // Schemas are created up front, once: concurrent CREATE SCHEMA IF NOT EXISTS can collide.
   const storing = plan.tests.some((t) => options.storeFailures || t.test.options.storeFailures);
-  const schemas = [...new Set([...plan.nodes.map((n) => n.schema), ...(storing ? [plan.auditSchema] : [])])].sort();
+  const changing = plan.nodes.some((n) => n.changedRows !== undefined) && !plan.fullRefresh;
+  const schemas = [...new Set([...plan.nodes.map((n) => n.schema), ...(storing ? [plan.auditSchema] : []), ...(changing ? [plan.changesSchema] : [])])].sort();
   const schemaFailure = await adapter
     .withConnection(async (connection) => {
       for (const schema of schemas) await sql.raw(createSchema(schema)).execute(connection);

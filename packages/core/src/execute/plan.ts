@@ -3,7 +3,7 @@ import { renderModelSql } from '../compile/render-model-sql.js';
 import type { AnyModel } from '../model/define-model.js';
 import type { ModelNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
 import type { DataTest } from '../quality/collect-tests.js';
-import { renderTestSql } from '../quality/render-test-sql.js';
+import { renderChangedRowsTestSql, renderTestSql, type ChangedRows } from '../quality/render-test-sql.js';
 import { planAccess, type AccessPlan } from '../access/domain-roles.js';
 
 /** One model to build, with its SQL compiled for the target. */
@@ -24,6 +24,8 @@ export interface PlannedNode {
   grants?: { readers: string[]; roles: string[] };
   /** The incremental SELECT with those maxima written in as literals (what actually runs). */
   renderIncremental?: (selfMaxValues: Readonly<Record<string, string | null>>) => string;
+  /** For incremental models: where a run that adds to the table leaves the rows it wrote. */
+  changedRows?: ChangedRows;
   /** Planned nodes it waits for (dependencies outside the selection are assumed built). */
   dependsOn: string[];
   /** Where the compiled SQL is written, relative to the project root. */
@@ -38,6 +40,8 @@ export interface PlannedTest {
   test: DataTest;
   /** Returns the failing rows; none means the test passes. */
   sql: string;
+  /** The test on only the rows an incremental run of the tested model wrote, where it can be scoped. */
+  changedRowsSql?: string;
   /** Set when a constraint of the tested table already guarantees the test: it is not queried. */
   guaranteedBy?: string;
   /** Planned models it waits for. */
@@ -54,6 +58,8 @@ export interface ExecutionPlan {
   fullRefresh: boolean;
   /** Schema of stored test failures on this target. */
   auditSchema: string;
+  /** Schema where incremental runs leave the rows they wrote, for the tests that follow. */
+  changesSchema: string;
   /** Domain roles and grants to set up before building, when database roles are on. */
   access?: AccessPlan;
 }
@@ -72,6 +78,9 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
   const names = relationNamesFor(graph, options);
   const chosen = new Set(selected);
   const access = options.roles ? planAccess(graph, { ...options, rolePrefix: options.roles.prefix }) : undefined;
+  const changesSchema = `${options.schemaPrefix ?? ''}warehouse_changes`;
+  const changedRowsOf = (model: AnyModel): ChangedRows | undefined =>
+    model.materialized === 'incremental' ? { schema: changesSchema, name: model.relationName } : undefined;
   const nodes = graph.order
     .filter((id) => chosen.has(id))
     .map((id): PlannedNode => {
@@ -99,6 +108,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
                 renderModelSql(node.model, names, { ...incrementalOptions, selfMaxValues }).sql,
             }
           : {}),
+        ...(changedRowsOf(node.model) ? { changedRows: changedRowsOf(node.model)! } : {}),
         dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
         compiledPath: compiledPathOf(node),
         ...(access ? { grants: { readers: access.readers[id] ?? [], roles: access.roles } } : {}),
@@ -106,12 +116,16 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     });
   const tests = (options.tests ?? []).map((id): PlannedTest => {
     const node = graph.nodes.get(id) as TestNode;
+    const tested = graph.nodes.get(node.test.attachedTo);
+    const changes = tested?.type === 'model' ? changedRowsOf(tested.model) : undefined;
+    const changedRowsSql = changes ? renderChangedRowsTestSql(graph, node, names, options.targetName, changes) : undefined;
     return {
       id,
       name: node.name,
       package: node.package,
       test: node.test,
       sql: renderTestSql(graph, node, names, options.targetName),
+      ...(changedRowsSql ? { changedRowsSql } : {}),
       ...guarantee(graph, node),
       dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
       compiledPath: `target/compiled/${node.package.replace(/^@[^/]+\//, '')}/tests/${node.name}.sql`,
@@ -134,6 +148,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     tests,
     fullRefresh: options.fullRefresh ?? false,
     auditSchema: `${options.schemaPrefix ?? ''}warehouse_audit`,
+    changesSchema,
     ...(access ? { access } : {}),
   };
 }
@@ -145,6 +160,9 @@ export function compiledPathOf(node: Pick<ModelNode, 'package' | 'name'>): strin
 
 /** `x.sql` -> `x.incremental.sql`, where the SELECT of an incremental run is written. */
 export const incrementalPathOf = (compiledPath: string): string => compiledPath.replace(/\.sql$/, '.incremental.sql');
+
+/** `tests/x.sql` -> `tests/x.changed.sql`, the test on the rows an incremental run wrote. */
+export const changedRowsPathOf = (compiledPath: string): string => compiledPath.replace(/\.sql$/, '.changed.sql');
 
 /**
  * A NOT NULL column or a primary/unique key of a table makes its not_null or unique test

@@ -36,6 +36,8 @@ export interface NodeResult {
   retries?: number;
   /** For tests: how many rows failed. */
   failures?: number;
+  /** For tests: whether the whole relation was tested, or only the rows an incremental run wrote. */
+  testedRows?: 'all' | 'changed';
   /** For tests with stored failures: where the failing rows are. */
   failuresRelation?: string;
 }

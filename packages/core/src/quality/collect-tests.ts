@@ -40,7 +40,7 @@ export function collectTests(
         problem(`column ${column} has a test of unknown type ${JSON.stringify(test.type)} (column tests: unique, not_null, accepted_values, relationships, expression)`);
         continue;
       }
-      const { type, name, description, severity, warnIf, errorIf, where, storeFailures, ...params } = test as Exclude<ColumnTest, string> &
+      const { type, name, description, severity, warnIf, errorIf, where, storeFailures, scope, ...params } = test as Exclude<ColumnTest, string> &
         TestOptions & Record<string, unknown>;
       const suffix = type === 'relationships' ? `__${targetName(params.to)}` : type === 'expression' ? `__${shortHash(String(params.expression))}` : '';
       tests.push({
@@ -48,7 +48,7 @@ export function collectTests(
         kind: type as TestKind,
         attachedTo: subject.id,
         column,
-        options: clean({ description, severity, warnIf, errorIf, where, storeFailures }),
+        options: clean({ description, severity, warnIf, errorIf, where, storeFailures, scope }),
         params,
       });
     }
@@ -60,7 +60,7 @@ export function collectTests(
       problem(`has a test of unknown type ${JSON.stringify((test as { type: unknown }).type)} (model tests: unique, expression, row_count, sql)`);
       continue;
     }
-    const { type, name, description, severity, warnIf, errorIf, where, storeFailures, ...params } = test as RelationTest & TestOptions & Record<string, unknown>;
+    const { type, name, description, severity, warnIf, errorIf, where, storeFailures, scope, ...params } = test as RelationTest & TestOptions & Record<string, unknown>;
     if (type === 'unique') {
       const columns = (params as { columns?: readonly string[] }).columns ?? [];
       if (columns.length === 0) problem('a unique test needs columns');
@@ -72,7 +72,7 @@ export function collectTests(
       name: name ?? testName(derived),
       kind: type as TestKind,
       attachedTo: subject.id,
-      options: clean({ description, severity, warnIf, errorIf, where, storeFailures }),
+      options: clean({ description, severity, warnIf, errorIf, where, storeFailures, scope }),
       params,
     });
   }
@@ -80,6 +80,9 @@ export function collectTests(
   for (const test of tests) {
     if (test.options.severity !== undefined && test.options.severity !== 'warn' && test.options.severity !== 'error') {
       problem(`test ${test.name} has severity ${JSON.stringify(test.options.severity)}; use warn or error`);
+    }
+    if (test.options.scope !== undefined && test.options.scope !== 'changed' && test.options.scope !== 'all') {
+      problem(`test ${test.name} has scope ${JSON.stringify(test.options.scope)}; use changed or all`);
     }
     if (!/^[a-z_][a-z0-9_]*$/.test(test.name)) problem(`test name ${JSON.stringify(test.name)} must be a lower-case identifier`);
   }

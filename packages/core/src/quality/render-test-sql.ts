@@ -13,17 +13,51 @@ function relationOf(node: GraphNode, names: RelationNames): RawBuilder<unknown> 
   throw new Error(`a test cannot test ${node.id}`);
 }
 
+/** Where an incremental run leaves the rows it wrote (one table per model, replaced each run). */
+export interface ChangedRows {
+  schema: string;
+  name: string;
+}
+
+/** Test kinds whose verdict on a row depends only on that row (and, for unique, its key's rows). */
+const ROW_LEVEL = new Set(['not_null', 'accepted_values', 'relationships', 'expression', 'unique']);
+
 /**
  * The SQL that returns a test's failing rows on a target: no rows means the test passes.
  * Deterministic text, identifiers quoted by kysely, values as literals.
  */
 export function renderTestSql(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string): string {
+  return renderOn(graph, node, names, targetName, undefined);
+}
+
+/**
+ * The same test on only the rows an incremental run wrote (`changes`), or undefined when the
+ * test cannot be scoped (row_count, custom SQL, `scope: 'all'`). A unique test looks up the
+ * changed keys in the whole table, since a new row can collide with an old one.
+ */
+export function renderChangedRowsTestSql(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string, changes: ChangedRows): string | undefined {
+  if (node.test.options.scope === 'all' || !ROW_LEVEL.has(node.test.kind)) return undefined;
+  return renderOn(graph, node, names, targetName, changes);
+}
+
+function renderOn(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string, changes: ChangedRows | undefined): string {
   const { test } = node;
   const tested = graph.nodes.get(test.attachedTo)!;
-  const relation = relationOf(tested, names);
-  const subject = test.options.where ? sql`(select * from ${relation} where ${sql.raw(test.options.where)})` : relation;
   const column = test.column ? sql.id(test.column) : undefined;
   const params = test.params as Record<string, any>;
+  const whole = relationOf(tested, names);
+  let relation = whole;
+  if (changes) {
+    const batch = sql.id(changes.schema, changes.name);
+    if (test.kind === 'unique') {
+      const keys = sql.join((test.column ? [test.column] : (params.columns as string[])).map((c) => sql.id(c)));
+      relation = sql`(select * from ${whole} where (${keys}) in (select ${keys} from ${batch}))`;
+    } else {
+      relation = sql`${batch}`;
+    }
+  }
+  // (a subquery in FROM needs an alias; the whole relation keeps its name for `where`)
+  const subject = test.options.where ? sql`(select * from ${relation}${changes ? sql` as w` : sql``} where ${sql.raw(test.options.where)})` : relation;
   switch (test.kind) {
     case 'not_null':
       return sqlText(sql`select * from ${subject} as t where ${column!} is null`);

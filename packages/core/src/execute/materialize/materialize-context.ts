@@ -33,6 +33,8 @@ export interface MaterializeResult {
   rowsAffected?: number;
   /** What the build did, for people: "merged 120 rows", "3 new versions". */
   summary?: string;
+  /** Set when an incremental run left the rows it wrote there (its tests check just those). */
+  changedRows?: { schema: string; name: string };
 }
 
 export type Materialization = (context: MaterializeContext) => Promise<MaterializeResult>;

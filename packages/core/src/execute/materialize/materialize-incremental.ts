@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import {
   countRows,
   createIndex,
@@ -20,13 +20,13 @@ import { fillStagedTable, swapStagedTable } from './materialize-table.js';
 import { relationColumns, relationKind } from './relation-columns.js';
 import { stageModelQuery } from './stage-query.js';
 
-const BATCH = { schema: 'pg_temp', name: 'wh_incremental_batch' };
-
 /**
  * `incremental`: the first build (and `--full-refresh`) builds the whole table like `table`
  * does; later builds run the model's incremental SELECT (`isIncremental()` is true) into a
- * temporary batch and fold it into the table in place with the configured strategy. Every step
- * runs in the model's transaction: a failure or a kill leaves the table exactly as it was.
+ * batch and fold it into the table in place with the configured strategy. Every step runs in
+ * the model's transaction: a failure or a kill leaves the table exactly as it was. The batch
+ * stays behind (`warehouse_changes.<model>`, replaced by the next run) so that the model's
+ * tests can check just the rows this run wrote.
  */
 export const materializeIncremental: Materialization = async (context) => {
   const { node, relation, transaction, fullRefresh } = context;
@@ -38,6 +38,8 @@ export const materializeIncremental: Materialization = async (context) => {
   const uniqueKey = samePrimaryKey ? undefined : key;
   const existing = await relationKind(transaction, relation);
   if (existing !== 'table' || fullRefresh) {
+    // a full build is tested whole; an older run's batch must not pass for this one's
+    if (node.changedRows) await context.run(sqlText(sql`drop table if exists ${sql.id(node.changedRows.schema, node.changedRows.name)}`));
     await stageModelQuery(context, 'full');
     const rowsAffected = await fillStagedTable(context, uniqueKey ? { uniqueKey } : {});
     await swapStagedTable(context, uniqueKey ? { uniqueKey } : {});
@@ -99,26 +101,34 @@ async function foldBatch(context: MaterializeContext, uniqueKey: readonly string
   const columns = Object.keys(node.model.columns);
   const list = sql.join(columns.map((c) => sql.id(c)));
   const target = sql.id(relation.schema, relation.name);
-  const batch = sql.id(BATCH.schema, BATCH.name);
+  const batchName = node.changedRows;
+  if (!batchName) throw new Error(`incremental model ${node.name} was planned without a changed-rows relation`);
+  const batch = sql.id(batchName.schema, batchName.name);
+  const changedRows = { changedRows: batchName };
   // The event-time window applies to the batch too, so a run never touches older rows.
   const window = config.eventTime
     ? sql`where ${sql.ref(config.eventTime)} >= ${eventTimeFloor(config, sql`(select max(${sql.ref(config.eventTime)}) from ${target})`)}`
     : sql``;
   await run(sqlText(sql`drop table if exists ${batch}`));
-  await run(sqlText(sql`create temporary table ${sql.id(BATCH.name)} on commit drop as select ${list} from ${sql.id(MODEL_QUERY_VIEW.schema, MODEL_QUERY_VIEW.name)} ${window}`));
-  const batchRows = Number(((await run(countRows(BATCH))).rows[0] as { n: string }).n);
+  // unlogged: the batch is scratch for this run and its tests, not worth write-ahead logging
+  await run(sqlText(sql`create unlogged table ${batch} as select ${list} from ${sql.id(MODEL_QUERY_VIEW.schema, MODEL_QUERY_VIEW.name)} ${window}`));
+  const batchRows = Number(((await run(countRows(batchName))).rows[0] as { n: string }).n);
   await run(dropQueryView());
-  if (uniqueKey) await assertUniqueBatch(context, uniqueKey);
+  if (uniqueKey) await assertUniqueBatch(context, uniqueKey, batch);
   if (config.strategy === 'append' || !uniqueKey) {
     const inserted = await run(sqlText(sql`insert into ${target} (${list}) select ${list} from ${batch}`));
-    return { rowsAffected: Number(inserted.numAffectedRows ?? 0), summary: `appended ${batchRows} rows` };
+    return { rowsAffected: Number(inserted.numAffectedRows ?? 0), summary: `appended ${batchRows} rows`, ...changedRows };
   }
   const keys = sql.join(uniqueKey.map((c) => sql.id(c)));
   if (config.strategy === 'delete+insert') {
     const match = sql.join(uniqueKey.map((c) => sql`t.${sql.id(c)} = b.${sql.id(c)}`), sql` and `);
     const deleted = await run(sqlText(sql`delete from ${target} as t using (select distinct ${keys} from ${batch}) as b where ${match}`));
     const inserted = await run(sqlText(sql`insert into ${target} (${list}) select ${list} from ${batch}`));
-    return { rowsAffected: Number(inserted.numAffectedRows ?? 0), summary: `replaced ${deleted.numAffectedRows ?? 0} rows with ${inserted.numAffectedRows ?? 0}` };
+    return {
+      rowsAffected: Number(inserted.numAffectedRows ?? 0),
+      summary: `replaced ${deleted.numAffectedRows ?? 0} rows with ${inserted.numAffectedRows ?? 0}`,
+      ...changedRows,
+    };
   }
   const others = columns.filter((c) => !uniqueKey.includes(c));
   // Unchanged rows are not rewritten: no dead tuples, no churn for readers.
@@ -126,15 +136,13 @@ async function foldBatch(context: MaterializeContext, uniqueKey: readonly string
     ? sql`do update set ${sql.join(others.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))} where (${sql.join(others.map((c) => sql`t.${sql.id(c)}`))}) is distinct from (${sql.join(others.map((c) => sql`excluded.${sql.id(c)}`))})`
     : sql`do nothing`;
   const merged = await run(sqlText(sql`insert into ${target} as t (${list}) select ${list} from ${batch} on conflict (${keys}) ${changed}`));
-  return { rowsAffected: Number(merged.numAffectedRows ?? 0), summary: `merged ${batchRows} rows, ${merged.numAffectedRows ?? 0} new or changed` };
+  return { rowsAffected: Number(merged.numAffectedRows ?? 0), summary: `merged ${batchRows} rows, ${merged.numAffectedRows ?? 0} new or changed`, ...changedRows };
 }
 
 /** A key twice in one batch would make the result depend on row order: refuse it, naming a key. */
-async function assertUniqueBatch(context: MaterializeContext, uniqueKey: readonly string[]): Promise<void> {
+async function assertUniqueBatch(context: MaterializeContext, uniqueKey: readonly string[], batch: RawBuilder<unknown>): Promise<void> {
   const keys = sql.join(uniqueKey.map((c) => sql.id(c)));
-  const found = await context.run(
-    sqlText(sql`select ${keys}, count(*) as n from ${sql.id(BATCH.schema, BATCH.name)} group by ${keys} having count(*) > 1 limit 1`),
-  );
+  const found = await context.run(sqlText(sql`select ${keys}, count(*) as n from ${batch} group by ${keys} having count(*) > 1 limit 1`));
   const row = found.rows[0] as Record<string, unknown> | undefined;
   if (row) {
     const key = uniqueKey.map((c) => `${c}=${String(row[c])}`).join(', ');
