@@ -6,7 +6,7 @@ import type { RunResult } from '@warehouse/core';
 import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
 
 const WAREHOUSE_MODELS = [
-  'stg_inventory_daily_stock', 'stg_inventory_product_sales', 'stg_inventory_product_stock', 'stg_inventory_products',
+  'stg_inventory_daily_stock', 'stg_inventory_product_stock', 'stg_inventory_products', 'stg_inventory_sales_lines',
   'stg_marketing_customer_value', 'stg_marketing_offer_lines', 'wh_dim_audience_segments', 'wh_dim_consumer', 'wh_dim_location',
   'wh_dim_media_channels', 'wh_dim_product', 'wh_dim_offers', 'wh_fact_interactions', 'wh_fact_inventory', 'wh_fact_loyalty',
   'wh_fact_sales',

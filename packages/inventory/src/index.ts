@@ -5,7 +5,7 @@
 import { inventoryKpis } from './kpis/inventory-kpis.js';
 import { stgInventoryDailyStock } from './models/stg_inventory_daily_stock.js';
 import { stgInventoryProducts } from './models/stg_inventory_products.js';
-import { stgInventoryProductSales } from './models/stg_inventory_product_sales.js';
+import { stgInventorySalesLines } from './models/stg_inventory_sales_lines.js';
 import { stgInventoryProductStock } from './models/stg_inventory_product_stock.js';
 import { whDimLocation } from './models/wh_dim_location.js';
 import { whDimProduct } from './models/wh_dim_product.js';
@@ -18,7 +18,7 @@ export { sellThrough, stockCoverDays } from './kpis/inventory-kpis.js';
 export const models = [
   stgInventoryProducts,
   stgInventoryDailyStock,
-  stgInventoryProductSales,
+  stgInventorySalesLines,
   stgInventoryProductStock,
   whDimProduct,
   whDimLocation,

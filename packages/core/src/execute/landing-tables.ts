@@ -7,7 +7,8 @@ import type { AnySource } from '../model/define-source.js';
  * Creates the landing schema and table of each source that does not exist yet, with the
  * columns, types and NOT NULLs the source declares, and two indexes: on the primary key (not
  * unique: feeds deliver a row again) and on the loaded-at column, which incremental models
- * read "what arrived since the last build" through. Existing tables are left as they are.
+ * read "what arrived since the last build" through, plus the source's own `indexes`. Existing
+ * tables keep their rows; indexes they lack are added.
  */
 export async function createLandingTables(adapter: Adapter, sources: readonly AnySource[]): Promise<void> {
   await adapter.withConnection(async (db) => {
@@ -17,6 +18,7 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
       await sql.raw(createTableFromContract(relation, source.columns, { ifNotExists: true })).execute(db);
       await sql.raw(createIndex(relation, `${source.name}__pk`, source.primaryKey)).execute(db);
       await sql.raw(createIndex(relation, `${source.name}__loaded_at`, [source.loadedAt])).execute(db);
+      for (const [n, columns] of (source.indexes ?? []).entries()) await sql.raw(createIndex(relation, `${source.name}__ix${n + 1}`, columns)).execute(db);
     }
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { dimProduct, factOrders, ordersByProduct, rawOrders, stgProductNames, tinyPackages } from '../../test/fixtures/tiny-project.js';
+import { dimProduct, factOrders, ordersByProduct, rawOrders, rawProducts, stgProductNames, tinyPackages } from '../../test/fixtures/tiny-project.js';
+import { defineSource } from '../model/define-source.js';
 import { defineModel, type AnyModel } from '../model/define-model.js';
 import { assembleGraph, buildGraph } from './assemble-graph.js';
 import type { WarehousePackage } from './project-graph.js';
@@ -132,6 +133,12 @@ describe('assembleGraph', () => {
       expect.stringMatching(/^model Bad-Name \(.*\): column id has unknown type "bigintt"$/),
       expect.stringMatching(/^model Bad-Name \(.*\): its grain column missing_col is not in its columns$/),
     ]);
+  });
+
+  it('checks that a source indexes columns it has', () => {
+    const indexed = defineSource({ ...rawOrders, indexes: [['product_id'], ['order_id', 'ordered_on' as never]] });
+    const found = messages(tinyPackages({ sources: [rawProducts, indexed] }));
+    expect(found).toEqual([expect.stringMatching(/its index on \(order_id, ordered_on\) names column ordered_on, which is not in its columns$/)]);
   });
 
   it('buildGraph throws one error listing every problem', () => {

@@ -126,6 +126,7 @@ export function validateSourceDefinition(source: AnySource): Problem[] {
   const columns = source.columns ?? {};
   for (const column of source.primaryKey ?? []) if (!(column in columns)) add(`its primary key column ${column} is not in its columns`);
   if (!(source.loadedAt in columns)) add(`its loadedAt column ${source.loadedAt} is not in its columns`);
+  for (const index of source.indexes ?? []) for (const column of index) if (!(column in columns)) add(`its index on (${index.join(', ')}) names column ${column}, which is not in its columns`);
   return problems;
 }
 

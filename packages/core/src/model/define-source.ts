@@ -23,6 +23,11 @@ export interface SourceConfig<S extends string, N extends string, C extends Colu
   primaryKey: ReadonlyArray<keyof C & string>;
   /** The column stamped with the time a row was landed, for freshness. */
   loadedAt: keyof C & string;
+  /**
+   * More indexes on the landing table (beside the primary key and loadedAt ones), for the
+   * lookups incremental models make: `[['customer_id'], ['order_id', 'updated_at']]`.
+   */
+  indexes?: ReadonlyArray<ReadonlyArray<keyof C & string>>;
   freshness?: FreshnessRule;
   /** Data tests on the whole table (column tests go on the columns). */
   tests?: readonly RelationTest[];

@@ -1,13 +1,14 @@
 import { defineModel, sql, surrogateKey } from '@warehouse/core';
 import { stgInventoryProducts } from './stg_inventory_products.js';
-import { stgInventoryProductSales } from './stg_inventory_product_sales.js';
+import { stgInventorySalesLines } from './stg_inventory_sales_lines.js';
 import { stgInventoryProductStock } from './stg_inventory_product_stock.js';
 
 /**
  * Products with their performance. Units sold and days in stock come from ERP stock movements;
  * revenue, margin and returns from the sales system's raw order lines through the shared
- * revenue rule, so they reconcile with wh_fact_sales without inventory depending on the sales
- * domain. Both arrive pre-aggregated per product and day by incremental staging models.
+ * amount rules, so they reconcile with wh_fact_sales without inventory depending on the sales
+ * domain. Both come from incremental staging models: stock per product and day, revenue per
+ * order line (summing those narrow rows costs less than keeping a per-day aggregate current).
  */
 export const whDimProduct = defineModel({
   name: 'wh_dim_product',
@@ -47,7 +48,7 @@ export const whDimProduct = defineModel({
     with revenue as (
       select product_id, sum(units_ordered) as units_ordered, sum(gross_revenue) as gross_revenue,
              sum(net_amount) as net_amount, sum(units_returned) as units_returned, sum(refunded) as refunded
-      from ${ref(stgInventoryProductSales)} group by product_id
+      from ${ref(stgInventorySalesLines)} where counts_as_revenue group by product_id
     ),
     stocked as (
       select product_id, sum(units_sold) as units_sold, count(*) filter (where in_stock) as days_in_stock

@@ -35,7 +35,8 @@ export const stgMarketingOfferLines = defineModel({
              ${isRevenueOrder('o')} as counts_as_revenue, greatest(l._loaded_at, o._loaded_at, r._loaded_at) as _loaded_at
       from ${latestVersion(source(orderLines), ['order_line_id'], changed ? { where: changed } : {})} as l
       join ${latestVersion(source(orders), ['order_id'], changed ? { where: changed } : {})} as o on o.order_id = l.order_id
-      left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
+      left join ${lineRefunds(source, changed ? sql<boolean>`order_line_id in (select order_line_id from ${source(orderLines)} where ${changed})` : undefined)} as r
+        on r.order_line_id = l.order_line_id
       where l.offer_id is not null`;
   },
 });

@@ -101,7 +101,8 @@ export const whFactSales = defineModel({
              greatest(l._loaded_at, o._loaded_at, r._loaded_at) as _loaded_at
       from ${latestVersion(source(orderLines), ['order_line_id'], onlyChanged)} as l
       left join ${latestVersion(source(orders), ['order_id'], onlyChanged)} as o on o.order_id = l.order_id
-      left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
+      left join ${lineRefunds(source, isIncremental() ? sql<boolean>`order_line_id in (select order_line_id from ${source(orderLines)} where order_id in (select order_id from changed))` : undefined)} as r
+        on r.order_line_id = l.order_line_id
       left join ${productVersions(source)} as pv on pv.product_id = l.product_id and ${validAt('pv', sql.ref('o.ordered_at'))}
       left join ${ref(whDimProduct)} as p on p.product_id = l.product_id and p.product_key <> -1
       left join ${ref(whDimLocation)} as loc on loc.location_id = o.store_id and loc.location_key not in (-1, -2)

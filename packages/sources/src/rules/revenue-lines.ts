@@ -34,7 +34,10 @@ export interface RevenueLine {
  */
 export function revenueLines(source: SourceOf, options: RevenueLineOptions = {}): RawBuilder<RevenueLine> {
   const ordersWhere = options.orders ? { where: options.orders } : {};
-  const linesWhere = options.orders ? { where: sql<boolean>`order_id in (select order_id from ${source(orders)} where ${options.orders})` } : {};
+  const ofOrders = options.orders ? sql<boolean>`order_id in (select order_id from ${source(orders)} where ${options.orders})` : undefined;
+  const linesWhere = ofOrders ? { where: ofOrders } : {};
+  // only the returns of those lines: summing every return just to join a few is most of the cost
+  const returnsWhere = ofOrders ? sql<boolean>`order_line_id in (select order_line_id from ${source(orderLines)} where ${ofOrders})` : undefined;
   return sql<RevenueLine>`(
     select l.order_line_id, l.order_id, o.customer_id, l.product_id, l.offer_id, o.ordered_at, l.quantity,
            ${grossAmount('l')} as gross_amount, ${discountAmount('l')} as discount_amount,
@@ -43,7 +46,7 @@ export function revenueLines(source: SourceOf, options: RevenueLineOptions = {})
            greatest(l._loaded_at, o._loaded_at, r._loaded_at) as _loaded_at
     from ${latestVersion(source(orderLines), ['order_line_id'], linesWhere)} as l
     join ${latestVersion(source(orders), ['order_id'], ordersWhere)} as o on o.order_id = l.order_id
-    left join ${lineRefunds(source)} as r on r.order_line_id = l.order_line_id
+    left join ${lineRefunds(source, returnsWhere)} as r on r.order_line_id = l.order_line_id
     where ${isRevenueOrder('o')}
   )`;
 }
@@ -73,14 +76,15 @@ export function ordersChangedSince(source: SourceOf, since: RawBuilder<unknown>)
 
 /**
  * Per order line: units returned, money refunded (duplicate deliveries counted once) and when
- * the latest return landed.
+ * the latest return landed. `where` (on raw `returns` columns) keeps it to some lines.
  */
 export function lineRefunds(
   source: SourceOf,
+  where?: RawBuilder<boolean>,
 ): RawBuilder<{ order_line_id: string; returned_quantity: string; refunded_amount: string; _loaded_at: Date }> {
   return sql`(
     select order_line_id, sum(quantity) as returned_quantity, sum(refund_amount) as refunded_amount, max(_loaded_at) as _loaded_at
-    from ${distinctDeliveries(source(returns), ['return_id'])} as rr
+    from ${distinctDeliveries(source(returns), ['return_id'], where)} as rr
     group by order_line_id
   )`;
 }

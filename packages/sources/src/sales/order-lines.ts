@@ -19,5 +19,7 @@ export const orderLines = defineSource({
   },
   primaryKey: ['order_line_id', 'updated_at'],
   loadedAt: '_loaded_at',
+  // an order's lines, for the models that recompute changed orders
+  indexes: [['order_id']],
   freshness: { warnAfter: { hours: 26 }, errorAfter: { hours: 50 } },
 });

@@ -21,5 +21,7 @@ export const orders = defineSource({
   },
   primaryKey: ['order_id', 'updated_at'],
   loadedAt: '_loaded_at',
+  // a customer's orders, for the models that recompute what changed customers bought
+  indexes: [['customer_id']],
   freshness: { warnAfter: { hours: 26 }, errorAfter: { hours: 50 } },
 });

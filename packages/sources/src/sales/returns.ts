@@ -16,5 +16,6 @@ export const returns = defineSource({
   },
   primaryKey: ['return_id'],
   loadedAt: '_loaded_at',
+  indexes: [['order_line_id']],
   freshness: { warnAfter: { hours: 26 }, errorAfter: { hours: 50 } },
 });

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createLandingTables, defineSource } from '../src/index.js';
+import { testDatabaseKinds } from '../src/testing/index.js';
+import { useTestDatabase } from './support/database.js';
+import { query } from './support/build.js';
+
+const visits = defineSource({
+  system: 'web',
+  name: 'visits',
+  description: 'Visits as delivered.',
+  columns: {
+    visit_id: { type: 'bigint', nullable: false },
+    visitor_id: { type: 'bigint' },
+    updated_at: { type: 'timestamptz', nullable: false },
+    _loaded_at: { type: 'timestamptz', nullable: false },
+  },
+  primaryKey: ['visit_id', 'updated_at'],
+  loadedAt: '_loaded_at',
+  indexes: [['visitor_id']],
+});
+
+describe.each(await testDatabaseKinds())('landing tables on %s', (kind) => {
+  const db = useTestDatabase(kind);
+
+  it('creates the table with its key, loaded-at and declared indexes; again, keeping the rows', async () => {
+    await createLandingTables(db.current.adapter, [visits]);
+    await query(db.current.adapter, `insert into raw_web.visits values (1, 7, now(), now())`);
+    // a later version of the source asks for another index: it is added, the rows stay
+    await createLandingTables(db.current.adapter, [defineSource({ ...visits, indexes: [['visitor_id'], ['updated_at']] })]);
+    const indexes = await query<{ indexname: string; indexdef: string }>(
+      db.current.adapter,
+      `select indexname, indexdef from pg_indexes where schemaname = 'raw_web' and tablename = 'visits' order by 1`,
+    );
+    expect(indexes.map((i) => [i.indexname, i.indexdef.replace(/^.* USING btree /, '')])).toEqual([
+      ['visits__ix1', '(visitor_id)'],
+      ['visits__ix2', '(updated_at)'],
+      ['visits__loaded_at', '(_loaded_at)'],
+      ['visits__pk', '(visit_id, updated_at)'],
+    ]);
+    expect(await query(db.current.adapter, 'select visit_id from raw_web.visits')).toEqual([{ visit_id: '1' }]);
+  });
+});
