@@ -1,6 +1,7 @@
 /**
  * @warehouse/inventory: products, locations and daily stock. Public models: wh_dim_product and
- * wh_dim_location, which other domains key their facts on.
+ * wh_dim_location, which other domains key their facts on, and stg_inventory_sales_lines, the
+ * deduplicated order lines with their amounts that other domains sum.
  */
 import { inventoryKpis } from './kpis/inventory-kpis.js';
 import { stgInventoryDailyStock } from './models/stg_inventory_daily_stock.js';
@@ -11,7 +12,7 @@ import { whDimLocation } from './models/wh_dim_location.js';
 import { whDimProduct } from './models/wh_dim_product.js';
 import { whFactInventory } from './models/wh_fact_inventory.js';
 
-export { whDimLocation, whDimProduct, whFactInventory };
+export { stgInventorySalesLines, whDimLocation, whDimProduct, whFactInventory };
 export { sellThrough, stockCoverDays } from './kpis/inventory-kpis.js';
 
 /** Every model of the domain, protected ones included, for the project graph. */

@@ -16,7 +16,7 @@ export { audienceSegments, offers, segmentMemberships } from './marketing/offers
 
 export { distinctDeliveries, latestVersion } from './rules/latest-version.js';
 export { discountAmount, grossAmount, isRevenueOrder, netAmount, ORDER_STATUSES } from './rules/sales-amounts.js';
-export { customerRevenue, lineRefunds, ordersChangedSince, revenueLines, type RevenueLine, type RevenueLineOptions } from './rules/revenue-lines.js';
+export { lineRefunds, ordersChangedSince } from './rules/changed-orders.js';
 export { productVersions, type ProductVersion } from './rules/product-versions.js';
 
 import { orders } from './sales/orders.js';

@@ -1,8 +1,9 @@
-import { defineModel, sql } from '@warehouse/core';
-import { customerRevenue, orders, ordersChangedSince } from '@warehouse/sources';
+import { defineModel, sql, type RawBuilder } from '@warehouse/core';
+import { stgInventorySalesLines } from '@warehouse/inventory';
+import { orders, ordersChangedSince } from '@warehouse/sources';
 
 /**
- * Each customer's orders and net revenue to date, from raw sales through the shared rule. A
+ * Each customer's orders and net revenue to date, from inventory's sales line staging. A
  * table of its own so the planner knows its size: inlined into the segment query, its row
  * count was guessed at 200 and the join became a nested loop over every customer pair.
  * Public because the customer domain's lifetime value is the same number: computed once here
@@ -27,21 +28,27 @@ export const stgMarketingCustomerValue = defineModel({
     net_revenue: { type: 'numeric(14,2)', nullable: false, description: 'Net revenue to date: paid minus refunded.' },
     _loaded_at: { type: 'timestamptz', description: 'Audit: when the newest raw row behind the customer landed.' },
   },
-  sql: ({ source, self, isIncremental, selfMax }) => {
-    if (!isIncremental()) {
-      return sql`select customer_id, orders::bigint, net_revenue::numeric(14,2), _loaded_at from ${customerRevenue(source)} as v`;
-    }
+  sql: ({ ref, source, self, isIncremental, selfMax }) => {
+    // summed from inventory's line staging (the shared amount rules, lines deduplicated once),
+    // read by customer through its index
+    const value = (customers: RawBuilder<boolean>) => sql`
+      select customer_id, (count(distinct order_id) filter (where counts_as_revenue))::bigint as orders,
+             coalesce(sum(net_amount - refunded) filter (where counts_as_revenue), 0)::numeric(14,2) as net_revenue,
+             max(_loaded_at) filter (where counts_as_revenue) as _loaded_at, bool_or(counts_as_revenue) as has_revenue
+      from ${ref(stgInventorySalesLines)} where customer_id is not null and ${customers}
+      group by customer_id`;
+    if (!isIncremental()) return sql`select customer_id, orders, net_revenue, _loaded_at from (${value(sql`true`)}) as v where has_revenue`;
     return sql`
       with changed as (
+        -- every customer an order ever had: one moved to another customer is recomputed too
         select distinct customer_id from ${source(orders)}
         where customer_id is not null and order_id in ${ordersChangedSince(source, selfMax('_loaded_at'))}
-      ),
-      fresh as (select * from ${customerRevenue(source, { orders: sql<boolean>`customer_id in (select customer_id from changed)` })} as v)
+      )
       -- a customer whose every order was cancelled keeps a row, with zeros
       select c.customer_id, coalesce(f.orders, 0)::bigint as orders, coalesce(f.net_revenue, 0)::numeric(14,2) as net_revenue,
              coalesce(f._loaded_at, s._loaded_at) as _loaded_at
       from changed as c
-      left join fresh as f on f.customer_id = c.customer_id
+      left join (${value(sql<boolean>`customer_id in (select customer_id from changed)`)}) as f on f.customer_id = c.customer_id and f.has_revenue
       left join ${self} as s on s.customer_id = c.customer_id
       where f.customer_id is not null or s.customer_id is not null`;
   },
