@@ -22,6 +22,8 @@ export interface PlannedNode {
   selfMaxColumns?: string[];
   /** With database roles on: the domain roles that may read the model, and all domain roles. */
   grants?: { readers: string[]; roles: string[] };
+  /** Whether the incremental SELECT differs from the full one (it asked isIncremental or selfMax). */
+  incrementalIsPartial?: boolean;
   /** The incremental SELECT with those maxima written in as literals (what actually runs). */
   renderIncremental?: (selfMaxValues: Readonly<Record<string, string | null>>) => string;
   /** For incremental models: where a run that adds to the table leaves the rows it wrote. */
@@ -103,6 +105,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
         ...(renderedIncremental
           ? {
               incrementalSql: renderedIncremental.sql,
+              incrementalIsPartial: renderedIncremental.askedIncremental === true,
               selfMaxColumns: renderedIncremental.selfMaxColumns,
               renderIncremental: (selfMaxValues: Readonly<Record<string, string | null>>) =>
                 renderModelSql(node.model, names, { ...incrementalOptions, selfMaxValues }).sql,

@@ -135,6 +135,28 @@ describe('assembleGraph', () => {
     ]);
   });
 
+  it('refuses a snapshot that reads only what changed but would take the rest for deleted', () => {
+    const partial = defineModel({
+      ...base,
+      name: 'product_history',
+      domain: 'catalog',
+      grain: ['product_id', 'valid_from'],
+      materialized: 'snapshot',
+      snapshot: { uniqueKey: ['product_id'], strategy: 'timestamp', updatedAt: 'updated_at' },
+      columns: {
+        product_id: { type: 'bigint', nullable: false },
+        updated_at: { type: 'timestamptz', nullable: false },
+        valid_from: { type: 'timestamptz', nullable: false },
+        valid_to: { type: 'timestamptz' },
+        is_current: { type: 'boolean', nullable: false },
+      },
+      sql: ({ source, selfMax }) => sql`select product_id, _loaded_at as updated_at from ${source(rawProducts)} where _loaded_at > ${selfMax('updated_at')}`,
+    });
+    expect(messages(tinyPackages({ catalogModels: [dimProduct, stgProductNames, partial] }))).toEqual([
+      expect.stringMatching(/^model product_history \(.*\): its snapshot query reads only what changed \(isIncremental\/selfMax\), so an entity missing from it is not deleted; set snapshot.hardDeletes: 'ignore'/),
+    ]);
+  });
+
   it('checks that a source indexes columns it has', () => {
     const indexed = defineSource({ ...rawOrders, indexes: [['product_id'], ['order_id', 'ordered_on' as never]] });
     const found = messages(tinyPackages({ sources: [rawProducts, indexed] }));

@@ -115,6 +115,15 @@ export function assembleGraph(packages: readonly WarehousePackage[], options: As
         rendered.missingRefs.forEach((m) => missing.add(m));
       }
       if (missing.size === 0 && !full.usedTarget) node.neutralSql = full.sql;
+      const snapshot = node.model.snapshot;
+      const partial = () => (renders[1] ?? renderModelSql(node.model, discoveryNames, { targetName: 'discovery', incremental: true })).askedIncremental;
+      if (node.model.materialized === 'snapshot' && (snapshot?.hardDeletes ?? 'invalidate') === 'invalidate' && partial()) {
+        problems.push({
+          code: ErrorCode.modelInvalid,
+          model: node.name,
+          message: `model ${node.name}${at(node.model)}: its snapshot query reads only what changed (isIncremental/selfMax), so an entity missing from it is not deleted; set snapshot.hardDeletes: 'ignore' and deliver deletions through snapshot.deletedFlag`,
+        });
+      }
     } catch (error) {
       if (!isWarehouseError(error)) throw error;
       problems.push({ code: error.code, model: node.name, message: error.message });

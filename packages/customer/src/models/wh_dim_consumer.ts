@@ -1,7 +1,6 @@
 import { defineModel, sql, surrogateKey } from '@warehouse/core';
 import { stgMarketingCustomerValue, whDimAudienceSegments } from '@warehouse/marketing';
-import { customers, distinctDeliveries, segmentMemberships } from '@warehouse/sources';
-
+import { customers, distinctDeliveries, orders, ordersChangedSince, segmentMemberships } from '@warehouse/sources';
 
 /**
  * Consumers as slowly changing dimension type 2, a `snapshot` over the CRM's change log: one
@@ -10,6 +9,11 @@ import { customers, distinctDeliveries, segmentMemberships } from '@warehouse/so
  * CRM keeps every version, a full refresh rebuilds the same history. Lifetime value, orders
  * and current segments are type 1: every version shows today's. Facts join the version that
  * was current when their event happened (core's `validAt`).
+ *
+ * A nightly run reads only the customers something landed for since the last one (a CRM
+ * version, an order, a segment membership): their versions and today's values. Deletions come
+ * as CRM versions flagged is_deleted, so a customer missing from that partial read is simply
+ * unchanged (hardDeletes: 'ignore').
  */
 export const whDimConsumer = defineModel({
   name: 'wh_dim_consumer',
@@ -27,7 +31,8 @@ export const whDimConsumer = defineModel({
     strategy: 'timestamp',
     updatedAt: 'updated_at',
     deletedFlag: 'is_deleted',
-    overwriteColumns: ['lifetime_orders', 'lifetime_value', 'current_segments'],
+    hardDeletes: 'ignore',
+    overwriteColumns: ['lifetime_orders', 'lifetime_value', 'current_segments', '_loaded_at'],
     rebuildable: true,
   },
   tests: [
@@ -59,26 +64,40 @@ export const whDimConsumer = defineModel({
     valid_from: { type: 'timestamptz', nullable: false, description: 'When this version came into force.' },
     valid_to: { type: 'timestamptz', description: 'When the next version (or a deletion) replaced this one; null while current.' },
     is_current: { type: 'boolean', nullable: false, description: 'True for the version in force now (none after a deletion).' },
+    _loaded_at: { type: 'timestamptz', description: 'Audit: when the newest raw row behind the consumer (CRM, orders, memberships) landed.' },
   },
-  sql: ({ ref, source }) => sql`
+  sql: ({ ref, source, isIncremental, selfMax }) => {
+    const since = selfMax('_loaded_at');
+    const changed = isIncremental()
+      ? sql<boolean>`customer_id in (
+          select customer_id from ${source(customers)} where _loaded_at > ${since}
+          union
+          select customer_id from ${source(orders)} where customer_id is not null and order_id in ${ordersChangedSince(source, since)}
+          union
+          select customer_id from ${source(segmentMemberships)} where _loaded_at > ${since})`
+      : undefined;
+    return sql`
     with segments as (
-      select m.customer_id, array_agg(distinct s.segment_name order by s.segment_name) as names
-      from ${distinctDeliveries(source(segmentMemberships), ['segment_id', 'customer_id', 'valid_from'])} as m
-      join ${ref(whDimAudienceSegments)} as s on s.segment_id = m.segment_id
-      where m.valid_to is null
+      select m.customer_id,
+             coalesce(array_agg(distinct s.segment_name order by s.segment_name) filter (where m.valid_to is null and s.segment_name is not null), '{}') as names,
+             max(m._loaded_at) as _loaded_at
+      from ${distinctDeliveries(source(segmentMemberships), ['segment_id', 'customer_id', 'valid_from'], changed)} as m
+      left join ${ref(whDimAudienceSegments)} as s on s.segment_id = m.segment_id
       group by m.customer_id
     )
     select ${surrogateKey(sql.ref('c.customer_id'), sql.ref('c.updated_at'))} as consumer_key, c.customer_id as consumer_id,
            c.first_name, c.last_name, c.email, c.birth_date, c.gender, c.city, c.country, c.lifestyle, c.signup_at, c.updated_at,
            coalesce(v.orders, 0)::bigint as lifetime_orders, coalesce(v.net_revenue, 0)::numeric(14,2) as lifetime_value,
-           coalesce(s.names, '{}')::text[] as current_segments, c.is_deleted
-    from ${distinctDeliveries(source(customers), ['customer_id', 'updated_at'])} as c
+           coalesce(s.names, '{}')::text[] as current_segments,
+           max(greatest(c._loaded_at, v._loaded_at, s._loaded_at)) over (partition by c.customer_id) as _loaded_at, c.is_deleted
+    from ${distinctDeliveries(source(customers), ['customer_id', 'updated_at'], changed)} as c
     left join ${ref(stgMarketingCustomerValue)} as v on v.customer_id = c.customer_id
     left join segments as s on s.customer_id = c.customer_id
     union all
     select -1, -1, 'Unknown', 'Unknown', 'unknown', null, null, 'Unknown', 'XX', null, timestamptz '1900-01-01 00:00:00+00',
-           timestamptz '-infinity', 0, 0, '{}', false
+           timestamptz '-infinity', 0, 0, '{}', null, false
     union all
     select -2, -2, 'Guest', 'Guest', 'guest', null, null, 'Unknown', 'XX', null, timestamptz '1900-01-01 00:00:00+00',
-           timestamptz '-infinity', 0, 0, '{}', false`,
+           timestamptz '-infinity', 0, 0, '{}', null, false`;
+  },
 });

@@ -53,6 +53,8 @@ export const segmentMemberships = defineSource({
     _loaded_at: { type: 'timestamptz', nullable: false },
   },
   primaryKey: ['segment_id', 'customer_id', 'valid_from'],
+  // a customer's memberships, for the consumer dimension's nightly run over changed customers
+  indexes: [['customer_id']],
   loadedAt: '_loaded_at',
   freshness: { warnAfter: { hours: 26 }, errorAfter: { hours: 50 } },
 });

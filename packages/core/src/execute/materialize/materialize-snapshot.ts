@@ -27,6 +27,8 @@ const VERSIONS = 'wh_snapshot_versions';
  * `deletedFlag`, or an entity missing from the query (`hardDeletes: 'invalidate'`), closes the
  * current version without a new one. Several new versions of one entity in one run are
  * chained in order, so a query over a source that keeps history rebuilds the whole history.
+ * A query may read only the entities that changed (`isIncremental()`, `selfMax`); it then must
+ * deliver deletions through `deletedFlag` (`hardDeletes: 'ignore'`, checked at compile time).
  *
  * The first build (and `--full-refresh` of a `rebuildable` snapshot) fills a new table and
  * swaps it in; later runs change the table in place. Either way in the model's transaction.
@@ -45,7 +47,9 @@ export const materializeSnapshot: Materialization = async (context) => {
     await run(dropRelation(target, 'table', true));
     await run(createTableFromContract(target, node.model.columns));
   }
-  const counts = await applyVersions(context, target, config, Object.keys(contract));
+  // a partial query (changed entities only) cannot tell a deleted entity from an unchanged one
+  const detectHardDeletes = (config.hardDeletes ?? 'invalidate') === 'invalidate' && (rebuild || node.incrementalIsPartial !== true);
+  const counts = await applyVersions(context, target, config, Object.keys(contract), detectHardDeletes);
   await applyGrants(context, target);
   if (rebuild) {
     await createStagedIndexes(context, versionKey);
@@ -60,6 +64,7 @@ async function applyVersions(
   target: RelationName,
   config: SnapshotConfig,
   columns: string[],
+  detectHardDeletes: boolean,
 ): Promise<{ inserted: number; closed: number; overwritten: number }> {
   const { run } = context;
   const table = sql.id(target.schema, target.name);
@@ -98,7 +103,7 @@ async function applyVersions(
     select ${list('', columns)}, wh_valid_from, wh_valid_to, wh_valid_to is null from ${temp(VERSIONS)} where not wh_deleted`);
 
   let hardDeleted = 0;
-  if ((config.hardDeletes ?? 'invalidate') === 'invalidate') {
+  if (detectHardDeletes) {
     hardDeleted = await exec(sql`update ${table} as t set valid_to = now(), is_current = false
       where t.is_current and not exists (select from ${temp(BATCH)} as b where ${keyMatch('b', 't')})`);
   }
