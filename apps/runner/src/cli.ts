@@ -14,6 +14,8 @@ import { SEED_DEMO_DEFAULTS } from './commands/seed-demo.js';
 
 const runnerVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+export { useCoreModule } from './project/core-module.js';
+
 /** Exit codes: 0 ok, 1 a model or test failed, 2 usage, configuration or connection error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, version as esbuildVersion, type Plugin } from 'esbuild';
+import { coreModulePath } from './core-module.js';
 import type { PackageManifest } from './discover-packages.js';
 
 /**
@@ -13,17 +14,21 @@ import type { PackageManifest } from './discover-packages.js';
  * changes (path, size or modification time), so a warm compile re-bundles one package.
  *
  * Imports of other warehouse packages point at their bundles' stable paths, so every package
- * exists once in the process; everything else (@warehouse/core, npm libraries) stays external.
+ * exists once in the process; @warehouse/core points at the runner's own core module when the
+ * runner runs bundled (see core-module.ts); npm libraries stay external.
  * Source maps keep stack traces (and so model file:line) pointing at the TypeScript sources.
  */
 export async function bundlePackages(rootDir: string, manifests: readonly PackageManifest[]): Promise<Map<string, string>> {
-  const cacheDir = join(rootDir, 'target', 'cache', 'packages');
+  const core = coreModulePath();
+  // bundles linked to different core modules must not overwrite each other
+  const cacheDir = join(rootDir, 'target', 'cache', 'packages', core ? `bundled-${createHash('sha256').update(core).digest('hex').slice(0, 12)}` : 'source');
   mkdirSync(cacheDir, { recursive: true });
   const bundleOf = new Map(manifests.map((m) => [m.name, join(cacheDir, `${m.name.replace(/^@/, '').replace(/\//g, '__')}.mjs`)]));
   const plugin: Plugin = {
     name: 'warehouse-packages',
     setup(builder) {
       builder.onResolve({ filter: /^@[^/]+\/[^/]+$/ }, (args) => {
+        if (core && args.path === '@warehouse/core') return { path: core, external: true };
         const bundle = bundleOf.get(args.path);
         return bundle ? { path: bundle, external: true } : undefined;
       });
