@@ -121,6 +121,9 @@ describe.each(await testDatabaseKinds())('incremental models on %s', (kind) => {
       '(2025-01-04,b,1)',
     ]);
     expect((await query<{ n: number }>(db.current.adapter, 'select count(*)::int as n from app.delivery_log'))[0]!.n).toBe(6);
+    // the column whose maximum each run reads is indexed (the key's is already)
+    const indexes = await query<{ indexname: string; indexdef: string }>(db.current.adapter, `select indexname, indexdef from pg_indexes where schemaname = 'app' and tablename = 'events_merged' order by 1`);
+    expect(indexes.map((i) => `${i.indexname} ${i.indexdef.replace(/^.* USING btree /, '')}`)).toEqual(['events_merged__ix1 (_loaded_at)', 'events_merged__uk (event_id)']);
 
     await build(db.current.adapter, packages(), { schemaPrefix: 'full_', fullRefresh: true });
     expect(await contents(db.current, 'full_app', 'events_merged', 'event_id, kind, amount')).toEqual(await contents(db.current, 'app', 'events_merged', 'event_id, kind, amount'));

@@ -26,6 +26,11 @@ export interface PlannedNode {
   incrementalIsPartial?: boolean;
   /** The incremental SELECT with those maxima written in as literals (what actually runs). */
   renderIncremental?: (selfMaxValues: Readonly<Record<string, string | null>>) => string;
+  /**
+   * Indexes to keep on the table: the model's own, then one per column whose maximum its
+   * incremental SELECT reads (not already leading an index), so that is a lookup, not a scan.
+   */
+  indexes: string[][];
   /** For incremental models: where a run that adds to the table leaves the rows it wrote. */
   changedRows?: ChangedRows;
   /** Planned nodes it waits for (dependencies outside the selection are assumed built). */
@@ -111,6 +116,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
                 renderModelSql(node.model, names, { ...incrementalOptions, selfMaxValues }).sql,
             }
           : {}),
+        indexes: indexesFor(node.model, renderedIncremental?.selfMaxColumns ?? []),
         ...(changedRowsOf(node.model) ? { changedRows: changedRowsOf(node.model)! } : {}),
         dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
         compiledPath: compiledPathOf(node),
@@ -163,6 +169,14 @@ export function compiledPathOf(node: Pick<ModelNode, 'package' | 'name'>): strin
 
 /** `x.sql` -> `x.incremental.sql`, where the SELECT of an incremental run is written. */
 export const incrementalPathOf = (compiledPath: string): string => compiledPath.replace(/\.sql$/, '.incremental.sql');
+
+/** The model's indexes, plus one for each column whose maximum incremental runs read. */
+function indexesFor(model: AnyModel, selfMaxColumns: readonly string[]): string[][] {
+  const declared = (model.indexes ?? []).map((columns) => [...columns]);
+  const key = model.materialized === 'incremental' ? (model.incremental?.uniqueKey ?? model.grain) : model.materialized === 'snapshot' ? model.snapshot?.uniqueKey : undefined;
+  const leading = new Set([...declared.map((columns) => columns[0]), key?.[0], model.contract.primaryKey?.[0]]);
+  return [...declared, ...selfMaxColumns.filter((column) => !leading.has(column)).map((column) => [column])];
+}
 
 /** `tests/x.sql` -> `tests/x.changed.sql`, the test on the rows an incremental run wrote. */
 export const changedRowsPathOf = (compiledPath: string): string => compiledPath.replace(/\.sql$/, '.changed.sql');

@@ -48,7 +48,7 @@ export const materializeIncremental: Materialization = async (context) => {
   await stageModelQuery(context, 'incremental');
   await applySchemaChanges(context);
   if (uniqueKey) await ensureUniqueIndex(context, uniqueKey);
-  for (const [n, columns] of (node.model.indexes ?? []).entries()) await context.run(createIndex(relation, extraIndexName(relation, n + 1), columns));
+  for (const [n, columns] of node.indexes.entries()) await context.run(createIndex(relation, extraIndexName(relation, n + 1), columns));
   await applyGrants(context, relation);
   return foldBatch(context, key);
 };

@@ -64,7 +64,7 @@ export async function createStagedIndexes(context: MaterializeContext, uniqueKey
   const next = staged(relation);
   if (node.model.contract.primaryKey) await run(addPrimaryKey(next, primaryKeyName(relation, true), node.model.contract.primaryKey));
   if (uniqueKey) await run(createUniqueIndex(next, uniqueIndexName(relation, true), uniqueKey));
-  for (const [n, columns] of (node.model.indexes ?? []).entries()) await run(createIndex(next, extraIndexName(relation, n + 1, true), columns));
+  for (const [n, columns] of node.indexes.entries()) await run(createIndex(next, extraIndexName(relation, n + 1, true), columns));
 }
 
 /** Documents, analyzes and swaps in the staged table; its unique index takes the final name. */
@@ -77,7 +77,7 @@ export async function swapStagedTable(context: MaterializeContext, options: { un
   // the constraint and indexes built on the staged table take their final names
   if (node.model.contract.primaryKey) await run(renameIndex(relation.schema, primaryKeyName(relation, true), primaryKeyName(relation)));
   if (options.uniqueKey) await run(renameIndex(relation.schema, uniqueIndexName(relation, true), uniqueIndexName(relation)));
-  for (const n of (node.model.indexes ?? []).keys()) {
+  for (const n of node.indexes.keys()) {
     await run(renameIndex(relation.schema, extraIndexName(relation, n + 1, true), extraIndexName(relation, n + 1)));
   }
 }
