@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildGraph, defineModel, defineSource, execute, plan, recordRun, selectNodes, sql, testsVerifiedSinceLastBuild, type RunResult } from '../src/index.js';
+import { buildGraph, defineModel, defineSource, execute, plan, recordRun, selectNodes, sourceTestsLandedAfter, sql, testsVerifiedSinceLastBuild, type RunResult } from '../src/index.js';
 import { testDatabaseKinds } from '../src/testing/index.js';
 import { useTestDatabase } from './support/database.js';
 import { query } from './support/build.js';
@@ -124,5 +124,53 @@ describe.each(await testDatabaseKinds())('tests on the rows an incremental run c
     expect((await build()).accepted_values_fact_payments_method).toEqual({ status: 'success', testedRows: 'all', failures: 0 });
     await deliver([[5, 'card', 50, 'r5']]);
     expect((await build()).accepted_values_fact_payments_method).toEqual({ status: 'success', testedRows: 'changed', failures: 0 });
+  });
+});
+
+describe.each(await testDatabaseKinds())('tests on a source, over the rows landed since they last passed, on %s', (kind) => {
+  const db = useTestDatabase(kind);
+  const tested = defineSource({
+    ...payments,
+    columns: { ...payments.columns, method: { ...payments.columns.method, tests: [{ type: 'accepted_values', values: ['card', 'cash'] }] } },
+  });
+  const graph = buildGraph([{ name: '@t/sources', version: '1', dependencies: [], models: [], sources: [tested] }]);
+  let hour = 0;
+  const deliver = (method: string) =>
+    query(db.current.adapter, `insert into raw_pay.payments values (${++hour}, '${method}', 10, 'r${hour}', timestamptz '2025-01-01 00:00+00' + interval '${hour} hours')`);
+
+  /** A build of the source's tests, as the runner does it. */
+  const build = async () => {
+    const built = plan(graph, [], { targetName: 'test', tests: selectNodes(graph, {}).tests });
+    const landedAfter = await sourceTestsLandedAfter(db.current.adapter, 'test', built.tests.map((t) => t.id));
+    const result = await execute(built, db.current.adapter, { threads: 1, landedAfter });
+    await recordRun(db.current.adapter, 'build', result);
+    const { status, testedRows, failures, checkedThrough, message } = result.results[0]!;
+    return { status, testedRows, failures, checkedThrough: checkedThrough?.slice(0, 13), message };
+  };
+
+  beforeEach(async () => {
+    await query(db.current.adapter, 'drop schema if exists raw_pay, warehouse_meta cascade');
+    await query(db.current.adapter, 'create schema raw_pay');
+    await query(db.current.adapter, 'create table raw_pay.payments (payment_id bigint not null, method text not null, amount integer not null, reference text not null, _loaded_at timestamptz not null)');
+    await deliver('card');
+  });
+
+  it('tests the whole table first, then the rows landed since, until a test fails', async () => {
+    expect(await build()).toMatchObject({ status: 'success', testedRows: 'all', failures: 0, checkedThrough: '2025-01-01 01' });
+    await deliver('cash');
+    expect(await build()).toMatchObject({
+      status: 'success',
+      testedRows: 'changed',
+      checkedThrough: '2025-01-01 02',
+      message: expect.stringContaining('(rows landed after 2025-01-01 01:00:00'),
+    });
+    await deliver('cheque');
+    expect(await build()).toMatchObject({ status: 'error', testedRows: 'changed', failures: 1 });
+    // nothing new landed, but the failed test looks at every row again
+    expect(await build()).toMatchObject({ status: 'error', testedRows: 'all', failures: 1 });
+    await query(db.current.adapter, `delete from raw_pay.payments where method = 'cheque'`);
+    expect(await build()).toMatchObject({ status: 'success', testedRows: 'all', failures: 0 });
+    await deliver('card');
+    expect(await build()).toMatchObject({ status: 'success', testedRows: 'changed', checkedThrough: '2025-01-01 04' });
   });
 });

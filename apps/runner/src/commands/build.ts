@@ -1,4 +1,4 @@
-import { countByStatus, execute, plan, recordRun, selectNodes, testsVerifiedSinceLastBuild, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
+import { countByStatus, execute, plan, recordRun, selectNodes, sourceTestsLandedAfter, testsVerifiedSinceLastBuild, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
 import type { Output } from '../output.js';
 import {
   loadGraph,
@@ -46,8 +46,12 @@ export async function run(options: BuildOptions & { command?: string; modelsToo?
     // tests that passed since their model's last build may check only the rows a run adds
     const scopable = built.tests.filter((t) => t.changedRowsSql !== undefined).map((t) => ({ id: t.id, modelId: t.test.attachedTo }));
     const changedRowsTests = built.fullRefresh ? new Set<string>() : await testsVerifiedSinceLastBuild(adapter, context.target.name, scopable);
+    // and tests on sources, only the rows landed since they last passed
+    const onSources = built.tests.filter((t) => t.landed?.sql !== undefined).map((t) => t.id);
+    const landedAfter = built.fullRefresh ? new Map<string, string>() : await sourceTestsLandedAfter(adapter, context.target.name, onSources);
     const result = await execute(built, adapter, {
       changedRowsTests,
+      landedAfter,
       threads: context.target.threads,
       onEvent: output.runListener(),
       signal: stop.signal,

@@ -39,6 +39,8 @@ export async function ensureRunHistory(adapter: Adapter): Promise<void> {
       .addColumn('error', 'jsonb')
       .addPrimaryKeyConstraint('node_results_pkey', ['run_id', 'node_id'])
       .execute();
+    // added later: histories written by earlier versions gain it
+    await sql`alter table ${sql.id(META_SCHEMA, 'node_results')} add column if not exists checked_through text`.execute(db);
   });
 }
 
@@ -86,6 +88,7 @@ export async function recordRun(
             rows_affected: r.rowsAffected ?? null,
             message: r.message,
             error: r.error ? JSON.stringify(r.error) : null,
+            checked_through: r.checkedThrough ?? null,
             })),
           )
           .execute();
@@ -136,5 +139,24 @@ export async function testsVerifiedSinceLastBuild(
       if (passed?.status === 'success' && built && new Date(passed.started_at) >= new Date(built.started_at)) verified.add(test.id);
     }
     return verified;
+  });
+}
+
+/**
+ * For tests on sources: the newest landed-at value each saw in its latest run, when that run
+ * passed. A build tests only the rows landed after it; a test whose latest run failed, warned
+ * or was skipped tests the whole table until it passes again.
+ */
+export async function sourceTestsLandedAfter(adapter: Adapter, target: string, testIds: readonly string[]): Promise<Map<string, string>> {
+  if (testIds.length === 0) return new Map();
+  return adapter.withConnection(async (db) => {
+    const exists = await sql<{ found: boolean }>`select to_regclass(${`${META_SCHEMA}.node_results`}) is not null as found`.execute(db);
+    if (!exists.rows[0]?.found) return new Map<string, string>();
+    const { rows } = await sql<{ node_id: string; status: string; checked_through: string | null }>`
+      select distinct on (n.node_id) n.node_id, n.status, n.checked_through
+      from ${sql.id(META_SCHEMA, 'node_results')} as n join ${sql.id(META_SCHEMA, 'runs')} as r on r.run_id = n.run_id
+      where r.target = ${target} and n.node_id in (${sql.join([...new Set(testIds)])})
+      order by n.node_id, r.started_at desc`.execute(db);
+    return new Map(rows.filter((row) => row.status === 'success' && row.checked_through !== null).map((row) => [row.node_id, row.checked_through!]));
   });
 }

@@ -38,6 +38,11 @@ export interface ExecuteOptions {
    * `testsVerifiedSinceLastBuild`); every other test checks the whole table.
    */
   changedRowsTests?: ReadonlySet<string>;
+  /**
+   * Tests on sources that may check only the rows landed after a landed-at value: the newest
+   * their last passing run saw (see `testsVerifiedSinceLastBuild`).
+   */
+  landedAfter?: ReadonlyMap<string, string>;
 }
 
 const materializations: Record<string, Materialization> = {
@@ -119,6 +124,7 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
             connection.transaction().execute((transaction) =>
               runTest(transaction, step.test, {
                 changedRowsOnly: scoped,
+                ...(options.landedAfter?.has(step.id) ? { landedAfter: options.landedAfter.get(step.id)! } : {}),
                 storeFailures: options.storeFailures ?? false,
                 auditSchema: plan.auditSchema,
                 onStatement: (statement) => emit({ type: 'query', id: step.id, sql: statement }),
@@ -133,7 +139,8 @@ export async function execute(plan: ExecutionPlan, adapter: Adapter, options: Ex
             ...timing(),
             message: outcome.message,
             failures: outcome.failures,
-            testedRows: scoped ? 'changed' : 'all',
+            testedRows: outcome.testedRows,
+            ...(outcome.checkedThrough !== undefined ? { checkedThrough: outcome.checkedThrough } : {}),
             ...(outcome.failuresRelation ? { failuresRelation: outcome.failuresRelation } : {}),
             ...(outcome.status === 'error' ? { error: { code: 'TEST_FAILED', message: outcome.message, compiledPath: step.test.compiledPath } } : {}),
           };

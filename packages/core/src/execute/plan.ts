@@ -3,7 +3,7 @@ import { renderModelSql } from '../compile/render-model-sql.js';
 import type { AnyModel } from '../model/define-model.js';
 import type { ModelNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
 import type { DataTest } from '../quality/collect-tests.js';
-import { renderChangedRowsTestSql, renderTestSql, type ChangedRows } from '../quality/render-test-sql.js';
+import { renderChangedRowsTestSql, renderLandedRowsTestSql, renderTestSql, type ChangedRows } from '../quality/render-test-sql.js';
 import { planAccess, type AccessPlan } from '../access/domain-roles.js';
 
 /** One model to build, with its SQL compiled for the target. */
@@ -49,6 +49,11 @@ export interface PlannedTest {
   sql: string;
   /** The test on only the rows an incremental run of the tested model wrote, where it can be scoped. */
   changedRowsSql?: string;
+  /**
+   * For a test on a source: the source's landed-at column, and the test on the rows landed
+   * after one of its values and up to another, where it can be scoped.
+   */
+  landed?: { relation: { schema: string; name: string }; column: string; sql?: (from: string, through: string) => string };
   /** Set when a constraint of the tested table already guarantees the test: it is not queried. */
   guaranteedBy?: string;
   /** Planned models it waits for. */
@@ -128,6 +133,11 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     const tested = graph.nodes.get(node.test.attachedTo);
     const changes = tested?.type === 'model' ? changedRowsOf(tested.model) : undefined;
     const changedRowsSql = changes ? renderChangedRowsTestSql(graph, node, names, options.targetName, changes) : undefined;
+    const landedSql = renderLandedRowsTestSql(graph, node, names, options.targetName);
+    const landed =
+      tested?.type === 'source'
+        ? { relation: { schema: names.sourceSchema(tested.source.system), name: tested.source.name }, column: tested.source.loadedAt, ...(landedSql ? { sql: landedSql } : {}) }
+        : undefined;
     return {
       id,
       name: node.name,
@@ -135,6 +145,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
       test: node.test,
       sql: renderTestSql(graph, node, names, options.targetName),
       ...(changedRowsSql ? { changedRowsSql } : {}),
+      ...(landed ? { landed } : {}),
       ...guarantee(graph, node),
       dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
       compiledPath: `target/compiled/${node.package.replace(/^@[^/]+\//, '')}/tests/${node.name}.sql`,

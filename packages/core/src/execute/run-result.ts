@@ -38,6 +38,8 @@ export interface NodeResult {
   failures?: number;
   /** For tests: whether the whole relation was tested, or only the rows an incremental run wrote. */
   testedRows?: 'all' | 'changed';
+  /** For tests on sources: the newest landed-at value the test saw. */
+  checkedThrough?: string;
   /** For tests with stored failures: where the failing rows are. */
   failuresRelation?: string;
 }

@@ -9,19 +9,34 @@ export interface TestOutcome {
   failures: number;
   message: string;
   failuresRelation?: string;
+  /** Whether the whole relation was tested, or the rows a run wrote or landed since the last test. */
+  testedRows: 'all' | 'changed';
+  /** For a test on a source: the newest landed-at value the test saw (the next run starts after it). */
+  checkedThrough?: string;
+}
+
+export interface RunTestOptions {
+  storeFailures: boolean;
+  auditSchema: string;
+  onStatement: (sql: string) => void;
+  /** Test only the rows the incremental run of the tested model wrote. */
+  changedRowsOnly?: boolean;
+  /** For a test on a source: test only the rows landed after this landed-at value. */
+  landedAfter?: string;
 }
 
 /**
  * Runs one data test in the caller's transaction: counts the failing rows and judges them
  * against the test's severity and thresholds. With `storeFailures`, the failing rows replace
- * `<audit schema>.<test name>` (dropped when the test passes).
+ * `<audit schema>.<test name>` (dropped when the test passes). A test on a source notes the
+ * newest landed-at value it saw, and with `landedAfter` tests only the rows landed since.
  */
 export async function runTest(
   transaction: Kysely<any>,
   test: PlannedTest,
-  options: { storeFailures: boolean; auditSchema: string; onStatement: (sql: string) => void; changedRowsOnly?: boolean },
+  options: RunTestOptions,
 ): Promise<TestOutcome> {
-  const failingSql = options.changedRowsOnly && test.changedRowsSql ? test.changedRowsSql : test.sql;
+  let failingSql = options.changedRowsOnly && test.changedRowsSql ? test.changedRowsSql : test.sql;
   const compiledPath = failingSql === test.sql ? test.compiledPath : changedRowsPathOf(test.compiledPath);
   const run = async (statement: string) => {
     options.onStatement(statement);
@@ -32,7 +47,19 @@ export async function runTest(
     }
   };
   if (test.guaranteedBy && !options.storeFailures) {
-    return { status: 'success', failures: 0, message: `${test.test.kind} on ${describeTarget(test)}: passed, guaranteed by ${test.guaranteedBy} (not queried)` };
+    return { status: 'success', failures: 0, testedRows: 'all', message: `${test.test.kind} on ${describeTarget(test)}: passed, guaranteed by ${test.guaranteedBy} (not queried)` };
+  }
+  let checkedThrough: string | undefined;
+  let scope = failingSql === test.sql ? '' : ' (rows this run changed)';
+  if (test.landed) {
+    // read first: rows landing while the test runs are left to the next run
+    const { relation, column } = test.landed;
+    const newest = await run(sqlText(sql`select max(${sql.id(column)})::text as through from ${sql.id(relation.schema, relation.name)}`));
+    checkedThrough = (newest.rows[0] as { through: string | null }).through ?? undefined;
+    if (options.landedAfter !== undefined && checkedThrough !== undefined && test.landed.sql) {
+      failingSql = test.landed.sql(options.landedAfter, checkedThrough);
+      scope = ` (rows landed after ${options.landedAfter})`;
+    }
   }
   const counted = await run(sqlText(sql`select count(*) as failures from (${sql.raw(failingSql)}) as failing`));
   const failures = Number((counted.rows[0] as { failures: string }).failures);
@@ -48,14 +75,16 @@ export async function runTest(
       failuresRelation = `${options.auditSchema}.${test.name}`;
     }
   }
-  const where = `${describeTarget(test)}${failingSql === test.sql ? '' : ' (rows this run changed)'}`;
+  const where = `${describeTarget(test)}${scope}`;
   const judged = status === 'success' ? 'passed' : `${failures} failing row(s)${status === 'warn' ? ' (warning)' : ''}`;
   const stored = failuresRelation ? `; stored in ${failuresRelation}` : '';
   return {
     status,
     failures,
     message: `${test.test.kind} on ${where}: ${judged}${stored}`,
+    testedRows: failingSql === test.sql ? 'all' : 'changed',
     ...(failuresRelation ? { failuresRelation } : {}),
+    ...(checkedThrough !== undefined ? { checkedThrough } : {}),
   };
 }
 

@@ -36,26 +36,41 @@ export function renderTestSql(graph: ProjectGraph, node: TestNode, names: Relati
  * changed keys in the whole table, since a new row can collide with an old one.
  */
 export function renderChangedRowsTestSql(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string, changes: ChangedRows): string | undefined {
-  if (node.test.options.scope === 'all' || !ROW_LEVEL.has(node.test.kind)) return undefined;
-  return renderOn(graph, node, names, targetName, changes);
+  if (!scopable(node)) return undefined;
+  return renderOn(graph, node, names, targetName, sql`${sql.id(changes.schema, changes.name)}`);
 }
 
-function renderOn(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string, changes: ChangedRows | undefined): string {
+/**
+ * For a test on a source: the test on the rows landed after `from` and up to `through` (values
+ * of the source's loadedAt column), or undefined when the test cannot be scoped.
+ */
+export function renderLandedRowsTestSql(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string): ((from: string, through: string) => string) | undefined {
+  const tested = graph.nodes.get(node.test.attachedTo);
+  if (tested?.type !== 'source' || !scopable(node)) return undefined;
+  const landed = sql.ref(tested.source.loadedAt);
+  const relation = relationOf(tested, names);
+  return (from, through) => renderOn(graph, node, names, targetName, sql`(select * from ${relation} where ${landed} > ${sql.lit(from)} and ${landed} <= ${sql.lit(through)})`);
+}
+
+const scopable = (node: TestNode) => node.test.options.scope !== 'all' && ROW_LEVEL.has(node.test.kind);
+
+/** The test's failing-rows query on the whole relation, or on `some` of its rows. */
+function renderOn(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string, some: RawBuilder<unknown> | undefined): string {
   const { test } = node;
   const tested = graph.nodes.get(test.attachedTo)!;
   const column = test.column ? sql.id(test.column) : undefined;
   const params = test.params as Record<string, any>;
   const whole = relationOf(tested, names);
   let relation = whole;
-  if (changes) {
-    const batch = sql.id(changes.schema, changes.name);
+  if (some) {
     if (test.kind === 'unique') {
       const keys = sql.join((test.column ? [test.column] : (params.columns as string[])).map((c) => sql.id(c)));
-      relation = sql`(select * from ${whole} where (${keys}) in (select ${keys} from ${batch}))`;
+      relation = sql`(select * from ${whole} where (${keys}) in (select ${keys} from ${some} as scoped))`;
     } else {
-      relation = sql`${batch}`;
+      relation = some;
     }
   }
+  const changes = some;
   // (a subquery in FROM needs an alias; the whole relation keeps its name for `where`)
   const subject = test.options.where ? sql`(select * from ${relation}${changes ? sql` as w` : sql``} where ${sql.raw(test.options.where)})` : relation;
   switch (test.kind) {
