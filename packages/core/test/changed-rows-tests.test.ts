@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildGraph, defineModel, defineSource, execute, plan, recordRun, selectNodes, sourceTestsLandedAfter, sql, testsVerifiedSinceLastBuild, type RunResult } from '../src/index.js';
+import { buildGraph, defineModel, defineSource, ensureRunHistory, execute, plan, recordRun, selectNodes, sourceTestsLandedAfter, sql, testsVerifiedSinceLastBuild, type RunResult } from '../src/index.js';
 import { testDatabaseKinds } from '../src/testing/index.js';
 import { useTestDatabase } from './support/database.js';
 import { query } from './support/build.js';
@@ -152,7 +152,14 @@ describe.each(await testDatabaseKinds())('tests on a source, over the rows lande
     await query(db.current.adapter, 'drop schema if exists raw_pay, warehouse_meta cascade');
     await query(db.current.adapter, 'create schema raw_pay');
     await query(db.current.adapter, 'create table raw_pay.payments (payment_id bigint not null, method text not null, amount integer not null, reference text not null, _loaded_at timestamptz not null)');
+    hour = 0;
     await deliver('card');
+  });
+
+  it('reads a run history written before checked_through existed', async () => {
+    await ensureRunHistory(db.current.adapter);
+    await query(db.current.adapter, 'alter table warehouse_meta.node_results drop column checked_through');
+    expect(await build()).toMatchObject({ status: 'success', testedRows: 'all', checkedThrough: '2025-01-01 01' });
   });
 
   it('tests the whole table first, then the rows landed since, until a test fails', async () => {

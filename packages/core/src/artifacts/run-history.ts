@@ -149,9 +149,9 @@ export async function testsVerifiedSinceLastBuild(
  */
 export async function sourceTestsLandedAfter(adapter: Adapter, target: string, testIds: readonly string[]): Promise<Map<string, string>> {
   if (testIds.length === 0) return new Map();
+  // a history written by an earlier version has no checked_through yet
+  await ensureRunHistory(adapter);
   return adapter.withConnection(async (db) => {
-    const exists = await sql<{ found: boolean }>`select to_regclass(${`${META_SCHEMA}.node_results`}) is not null as found`.execute(db);
-    if (!exists.rows[0]?.found) return new Map<string, string>();
     const { rows } = await sql<{ node_id: string; status: string; checked_through: string | null }>`
       select distinct on (n.node_id) n.node_id, n.status, n.checked_through
       from ${sql.id(META_SCHEMA, 'node_results')} as n join ${sql.id(META_SCHEMA, 'runs')} as r on r.run_id = n.run_id
