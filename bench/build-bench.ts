@@ -60,7 +60,14 @@ const psql = (database: Database, file: string) =>
  * (threads 1) against psql running the same statements serially; threads 4 against 1; one
  * nightly increment against a full rebuild; peak RSS at the scale and at four times it.
  */
-export async function buildFigures(serverUrl: string, scale: number, runs: number, log: (line: string) => void, memoryScale: number | undefined): Promise<Figure[]> {
+export async function buildFigures(
+  serverUrl: string,
+  scale: number,
+  runs: number,
+  log: (line: string) => void,
+  memoryScale: number | undefined,
+  parts: { overhead: boolean; nightly: boolean } = { overhead: true, nightly: true },
+): Promise<Figure[]> {
   const figures: Figure[] = [];
   const database = await createDatabase(serverUrl);
   try {
@@ -68,41 +75,43 @@ export async function buildFigures(serverUrl: string, scale: number, runs: numbe
     await warehouse(database, ['seed-demo', '--scale', String(scale)]);
     await warehouse(database, ['build', '--threads', '4']);
 
-    log('build: capturing the statements of a full rebuild (threads 1)');
-    const captured = await warehouse(database, ['build', '--threads', '1', '--full-refresh', '--debug']);
-    const script = join(ROOT, 'bench/.work/build.sql');
-    mkdirSync(join(ROOT, 'bench/.work'), { recursive: true });
-    writeFileSync(script, psqlScript(captured.stderr));
-
-    const one: number[] = [];
-    const four: number[] = [];
-    const plain: number[] = [];
     const peak: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      const single = await warehouse(database, ['build', '--threads', '1', '--full-refresh']);
-      one.push(single.seconds);
-      peak.push(single.peakMb);
-      plain.push((await psql(database, script)).seconds);
-      four.push((await warehouse(database, ['build', '--threads', '4', '--full-refresh'])).seconds);
-      log(`build run ${run + 1}: warehouse ${single.seconds.toFixed(1)} s, psql ${plain[plain.length - 1]!.toFixed(1)} s, threads 4 ${four[four.length - 1]!.toFixed(1)} s`);
+    if (parts.overhead) {
+      log('build: capturing the statements of a full rebuild (threads 1)');
+      const captured = await warehouse(database, ['build', '--threads', '1', '--full-refresh', '--debug']);
+      const script = join(ROOT, 'bench/.work/build.sql');
+      mkdirSync(join(ROOT, 'bench/.work'), { recursive: true });
+      writeFileSync(script, psqlScript(captured.stderr));
+
+      const one: number[] = [];
+      const four: number[] = [];
+      const plain: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const single = await warehouse(database, ['build', '--threads', '1', '--full-refresh']);
+        one.push(single.seconds);
+        peak.push(single.peakMb);
+        plain.push((await psql(database, script)).seconds);
+        four.push((await warehouse(database, ['build', '--threads', '4', '--full-refresh'])).seconds);
+        log(`build run ${run + 1}: warehouse ${single.seconds.toFixed(1)} s, psql ${plain[plain.length - 1]!.toFixed(1)} s, threads 4 ${four[four.length - 1]!.toFixed(1)} s`);
+      }
+      figures.push(
+        figure(`build scale ${scale}, threads 1 (s)`, 's', one, plain, { target: 'ratio <= 1.10', note: 'baseline: psql -f of the same statements, serially' }),
+        figure(`build scale ${scale}, threads 4 (s)`, 's', four, one, { note: 'baseline: threads 1' }),
+      );
     }
-    figures.push(
-      figure(`build scale ${scale}, threads 1 (s)`, 's', one, plain, { target: 'ratio <= 1.10', note: 'baseline: psql -f of the same statements, serially' }),
-      figure(`build scale ${scale}, threads 4 (s)`, 's', four, one, { note: 'baseline: threads 1' }),
-    );
 
     const nightly: number[] = [];
     const full: number[] = [];
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; run < (parts.nightly ? runs : 0); run++) {
       await warehouse(database, ['seed-demo', '--scale', String(scale), '--from', day(run), '--to', day(run)]);
       const increment = await warehouse(database, ['build', '--threads', '4']);
       nightly.push(increment.seconds);
       full.push((await warehouse(database, ['build', '--threads', '4', '--full-refresh'])).seconds);
       log(`incremental run ${run + 1}: nightly ${increment.seconds.toFixed(1)} s, full ${full[full.length - 1]!.toFixed(1)} s`);
     }
-    figures.push(figure(`one nightly increment, scale ${scale} (s)`, 's', nightly, full, { target: 'ratio <= 0.05', note: 'baseline: a full rebuild of the same data' }));
+    if (parts.nightly) figures.push(figure(`one nightly increment, scale ${scale} (s)`, 's', nightly, full, { target: 'ratio <= 0.05', note: 'baseline: a full rebuild of the same data' }));
 
-    let memoryFigure: Figure = figure(`peak RSS building scale ${scale} (MB)`, 'MB', peak, null, { note: 'the runner process, threads 1' });
+    let memoryFigure: Figure | undefined = parts.overhead ? figure(`peak RSS building scale ${scale} (MB)`, 'MB', peak, null, { note: 'the runner process, threads 1' }) : undefined;
     if (memoryScale !== undefined) {
       const larger = await createDatabase(serverUrl);
       try {
@@ -111,12 +120,12 @@ export async function buildFigures(serverUrl: string, scale: number, runs: numbe
         await warehouse(larger, ['build', '--threads', '4']);
         const peaks: number[] = [];
         for (let run = 0; run < Math.min(runs, 2); run++) peaks.push((await warehouse(larger, ['build', '--threads', '1', '--full-refresh'])).peakMb);
-        memoryFigure = figure(`peak RSS building scale ${memoryScale} (MB)`, 'MB', peaks, peak, { target: 'ratio ~ 1 (data stays in Postgres)', note: `baseline: scale ${scale}` });
+        memoryFigure = figure(`peak RSS building scale ${memoryScale} (MB)`, 'MB', peaks, parts.overhead ? peak : null, { target: 'ratio ~ 1 (data stays in Postgres)', note: `baseline: scale ${scale}` });
       } finally {
         await larger.drop();
       }
     }
-    figures.push(memoryFigure);
+    if (memoryFigure) figures.push(memoryFigure);
     figures.push(figure('load a large CSV (warehouse load) vs raw COPY', 'ratio', null, null, { target: '>= 0.70', note: 'missing: warehouse load does not exist yet (ingestion issue)' }));
   } finally {
     await database.drop();

@@ -30,9 +30,12 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const started = new Date();
 const figures: Figure[] = [];
 if (only.has('compile')) figures.push(...(await compileFigures(values['compile-sizes']!.split(',').map(Number), runs, log)));
-if (only.has('build')) {
+// build = overhead (threads 1 vs psql, threads 4, memory) and nightly; each can be asked alone
+const overhead = only.has('build') || only.has('overhead');
+const nightly = only.has('build') || only.has('nightly');
+if (overhead || nightly) {
   const memoryScale = values['memory-scale'] === undefined ? scale * 4 : Number(values['memory-scale']);
-  figures.push(...(await buildFigures(serverUrl, scale, runs, log, memoryScale > 0 ? memoryScale : undefined)));
+  figures.push(...(await buildFigures(serverUrl, scale, runs, log, overhead && memoryScale > 0 ? memoryScale : undefined, { overhead, nightly })));
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
