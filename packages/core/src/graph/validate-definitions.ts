@@ -15,8 +15,9 @@ const accessLevels = new Set(['public', 'protected', 'private']);
 /** Checks one model's declaration on its own (not its edges); every problem is returned. */
 export function validateModelDefinition(model: AnyModel, packageDomain: string | undefined): Problem[] {
   const problems: Problem[] = [];
-  const where = model.definedAt ? ` (${model.definedAt})` : '';
-  const add = (message: string) => problems.push({ code: ErrorCode.modelInvalid, model: model.name, message: `model ${model.name}${where}: ${message}` });
+  // where the model is declared is looked up (through source maps) only for a problem
+  const where = () => (model.definedAt ? ` (${model.definedAt})` : '');
+  const add = (message: string) => problems.push({ code: ErrorCode.modelInvalid, model: model.name, message: `model ${model.name}${where()}: ${message}` });
 
   if (typeof model.name !== 'string' || !identifier.test(model.name)) {
     add('its name must be a lower-case SQL identifier (letters, digits, underscores)');
@@ -45,10 +46,10 @@ export function validateModelDefinition(model: AnyModel, packageDomain: string |
     problems.push({
       code: ErrorCode.domainMismatch,
       model: model.name,
-      message: `model ${model.name}${where} declares domain ${model.domain}, but its package owns domain ${packageDomain}`,
+      message: `model ${model.name}${where()} declares domain ${model.domain}, but its package owns domain ${packageDomain}`,
     });
   }
-  problems.push(...validateColumns(model.columns, `model ${model.name}${where}`, model.name));
+  problems.push(...validateColumns(model.columns, () => `model ${model.name}${where()}`, model.name));
   const columns = model.columns ?? {};
   if (!Array.isArray(model.grain) || model.grain.length === 0) add('it needs a grain (the columns that make a row unique)');
   else for (const column of model.grain) if (!(column in columns)) add(`its grain column ${column} is not in its columns`);
@@ -118,8 +119,8 @@ function validateSnapshot(model: AnyModel, add: (message: string) => void): void
 /** Checks one source's declaration on its own. */
 export function validateSourceDefinition(source: AnySource): Problem[] {
   const problems: Problem[] = [];
-  const label = `source ${source.id}${source.definedAt ? ` (${source.definedAt})` : ''}`;
-  const add = (message: string) => problems.push({ code: ErrorCode.sourceInvalid, model: source.id, message: `${label}: ${message}` });
+  const label = () => `source ${source.id}${source.definedAt ? ` (${source.definedAt})` : ''}`;
+  const add = (message: string) => problems.push({ code: ErrorCode.sourceInvalid, model: source.id, message: `${label()}: ${message}` });
   if (!identifier.test(source.system)) add('its system must be a lower-case SQL identifier');
   if (!identifier.test(source.name)) add('its name must be a lower-case SQL identifier');
   problems.push(...validateColumns(source.columns, label, source.id));
@@ -130,20 +131,20 @@ export function validateSourceDefinition(source: AnySource): Problem[] {
   return problems;
 }
 
-function validateColumns(columns: Columns | undefined, label: string, subject: string): Problem[] {
+function validateColumns(columns: Columns | undefined, label: () => string, subject: string): Problem[] {
   const problems: Problem[] = [];
   if (!columns || Object.keys(columns).length === 0) {
-    return [{ code: ErrorCode.contractInvalid, model: subject, message: `${label}: it declares no columns` }];
+    return [{ code: ErrorCode.contractInvalid, model: subject, message: `${label()}: it declares no columns` }];
   }
   for (const [name, spec] of Object.entries(columns)) {
     if (!identifier.test(name)) {
-      problems.push({ code: ErrorCode.contractInvalid, model: subject, message: `${label}: column ${JSON.stringify(name)} is not a lower-case SQL identifier` });
+      problems.push({ code: ErrorCode.contractInvalid, model: subject, message: `${label()}: column ${JSON.stringify(name)} is not a lower-case SQL identifier` });
     }
     if (!spec || typeof spec.type !== 'string' || !parsePgType(spec.type)) {
       problems.push({
         code: ErrorCode.contractInvalid,
         model: subject,
-        message: `${label}: column ${name} has unknown type ${JSON.stringify(spec?.type)}`,
+        message: `${label()}: column ${name} has unknown type ${JSON.stringify(spec?.type)}`,
       });
     }
   }

@@ -1,7 +1,7 @@
 import type { RawBuilder } from 'kysely';
 import type { SqlContextBase } from '../compile/render-model-sql.js';
 import type { SqlSource } from '../compile/sql-text.js';
-import { definedAt } from '../model/defined-at.js';
+import { definitionSite } from '../model/defined-at.js';
 
 export const KPI_BRAND = Symbol.for('warehouse.kpi');
 
@@ -54,7 +54,14 @@ export interface Kpi<N extends string = string> extends Readonly<KpiConfig<N>> {
  * });
  */
 export function defineKpi<const N extends string>(config: KpiConfig<N>): Kpi<N> {
-  return Object.freeze({ ...config, [KPI_BRAND]: true as const, definedAt: definedAt() });
+  const site = definitionSite();
+  return Object.freeze({
+    ...config,
+    [KPI_BRAND]: true as const,
+    get definedAt() {
+      return site.location();
+    },
+  });
 }
 
 export function isKpi(value: unknown): value is Kpi {

@@ -2,7 +2,7 @@ import type { Kysely, RawBuilder } from 'kysely';
 import type { SqlSource } from '../compile/sql-text.js';
 import type { RelationTest } from '../quality/data-test-config.js';
 import type { Columns, RowOf } from './columns.js';
-import { definedAt } from './defined-at.js';
+import { definitionSite } from './defined-at.js';
 import type { AnySource, Source } from './define-source.js';
 
 export const MODEL_BRAND = Symbol.for('warehouse.model');
@@ -198,6 +198,7 @@ export type AnyModel = Model<string, any>;
  * });
  */
 export function defineModel<const N extends string, const C extends Columns>(config: ModelConfig<N, C>): Model<N, C> {
+  const site = definitionSite();
   return Object.freeze({
     ...config,
     [MODEL_BRAND]: true as const,
@@ -205,7 +206,9 @@ export function defineModel<const N extends string, const C extends Columns>(con
     tags: config.tags ?? [],
     contract: config.contract ?? { enforced: true },
     relationName: config.version === undefined ? config.name : `${config.name}_v${config.version}`,
-    definedAt: definedAt(),
+    get definedAt() {
+      return site.location();
+    },
   });
 }
 

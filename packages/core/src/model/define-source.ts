@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { RelationTest } from '../quality/data-test-config.js';
 import type { Columns, RowOf } from './columns.js';
-import { definedAt } from './defined-at.js';
+import { definitionSite } from './defined-at.js';
 import { rowSchemaFor } from './row-schema.js';
 
 export const SOURCE_BRAND = Symbol.for('warehouse.source');
@@ -66,6 +66,7 @@ export type AnySource = Source<string, string, Columns>;
 export function defineSource<const S extends string, const N extends string, const C extends Columns>(
   config: SourceConfig<S, N, C>,
 ): Source<S, N, C> {
+  const site = definitionSite();
   const schema = `raw_${config.system}`;
   let rowSchema: z.ZodObject | undefined;
   return Object.freeze({
@@ -77,7 +78,9 @@ export function defineSource<const S extends string, const N extends string, con
     get rowSchema() {
       return (rowSchema ??= rowSchemaFor(config.columns));
     },
-    definedAt: definedAt(),
+    get definedAt() {
+      return site.location();
+    },
   });
 }
 
