@@ -206,4 +206,34 @@ describe.each(await testDatabaseKinds())('warehouse invariants on %s', (kind) =>
       expect(result.value, name).not.toBeNull();
     }
   });
+
+  // last: it changes the data
+  it('shows a segment delivered again under a new name on every current member after the next build', async () => {
+    const members = `select distinct m.customer_id from (
+        select distinct on (segment_id, customer_id, valid_from) * from raw_marketing.segment_memberships
+        order by segment_id, customer_id, valid_from, _loaded_at desc) as m
+      where m.valid_to is null and m.segment_id = $segment`;
+    const [segment] = await rows<{ segment_id: string; name: string }>(
+      adapter,
+      `select s.segment_id, s.name from (select distinct on (segment_id) * from raw_marketing.audience_segments order by segment_id, _loaded_at desc) as s
+       order by (select count(*) from raw_marketing.segment_memberships as m where m.segment_id = s.segment_id and m.valid_to is null) desc limit 1`,
+    );
+    await rows(
+      adapter,
+      `insert into raw_marketing.audience_segments (segment_id, name, definition, created_at, _loaded_at)
+       select segment_id, name || ' (renamed)', definition, created_at, timestamptz '2030-01-01 00:00+00'
+       from raw_marketing.audience_segments where segment_id = ${segment!.segment_id} order by _loaded_at desc limit 1`,
+    );
+    const result = await execute(plan(graph, select(graph), { targetName: 'test' }), adapter, { threads: 4 });
+    expect(result.results.filter((r) => r.status !== 'success').map((r) => r.message)).toEqual([]);
+    const [shown] = await rows<{ expected: string; renamed: string; old: string }>(
+      adapter,
+      `select (select count(*) from customer.wh_dim_consumer where is_current and consumer_id in (${members.replace('$segment', segment!.segment_id)})) as expected,
+              count(*) filter (where ${`'${segment!.name.replace(/'/g, "''")} (renamed)'`} = any(current_segments)) as renamed,
+              count(*) filter (where ${`'${segment!.name.replace(/'/g, "''")}'`} = any(current_segments)) as old
+       from customer.wh_dim_consumer where is_current`,
+    );
+    expect(Number(shown!.expected)).toBeGreaterThan(0);
+    expect({ renamed: Number(shown!.renamed), old: Number(shown!.old) }).toEqual({ renamed: Number(shown!.expected), old: 0 });
+  });
 });

@@ -1,6 +1,6 @@
 import { defineModel, sql, surrogateKey } from '@warehouse/core';
 import { stgMarketingCustomerValue, whDimAudienceSegments } from '@warehouse/marketing';
-import { customers, distinctDeliveries, orders, ordersChangedSince, segmentMemberships } from '@warehouse/sources';
+import { audienceSegments, customers, distinctDeliveries, orders, ordersChangedSince, segmentMemberships } from '@warehouse/sources';
 
 /**
  * Consumers as slowly changing dimension type 2, a `snapshot` over the CRM's change log: one
@@ -11,7 +11,8 @@ import { customers, distinctDeliveries, orders, ordersChangedSince, segmentMembe
  * was current when their event happened (core's `validAt`).
  *
  * A nightly run reads only the customers something landed for since the last one (a CRM
- * version, an order, a segment membership): their versions and today's values. Deletions come
+ * version, an order, a segment membership, a segment of theirs): their versions and today's
+ * values. Deletions come
  * as CRM versions flagged is_deleted, so a customer missing from that partial read is simply
  * unchanged (hardDeletes: 'ignore').
  */
@@ -74,7 +75,11 @@ export const whDimConsumer = defineModel({
           union
           select customer_id from ${source(orders)} where customer_id is not null and order_id in ${ordersChangedSince(source, since)}
           union
-          select customer_id from ${source(segmentMemberships)} where _loaded_at > ${since})`
+          select customer_id from ${source(segmentMemberships)} where _loaded_at > ${since}
+          union
+          -- a segment delivered again (renamed, say): its members show its new name
+          select customer_id from ${source(segmentMemberships)}
+          where segment_id in (select segment_id from ${source(audienceSegments)} where _loaded_at > ${since}))`
       : undefined;
     return sql`
     with segments as (
