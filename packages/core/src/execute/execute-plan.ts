@@ -40,7 +40,7 @@ export interface ExecuteOptions {
   changedRowsTests?: ReadonlySet<string>;
   /**
    * Tests on sources that may check only the rows landed after a landed-at value: the newest
-   * their last passing run saw (see `testsVerifiedSinceLastBuild`).
+   * their last passing run saw (see `sourceTestsLandedAfter`).
    */
   landedAfter?: ReadonlyMap<string, string>;
 }
