@@ -4,8 +4,8 @@ import { stgMarketingCustomerValue } from './stg_marketing_customer_value.js';
 
 /**
  * Segments with their current size and the value of their members. Member value is each
- * member's net revenue to date, from raw orders through the shared customer revenue rule (the
- * same number wh_dim_consumer shows as lifetime value).
+ * member's net revenue to date from stg_marketing_customer_value (the same number
+ * wh_dim_consumer shows as lifetime value).
  */
 export const whDimAudienceSegments = defineModel({
   name: 'wh_dim_audience_segments',
