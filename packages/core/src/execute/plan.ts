@@ -1,9 +1,10 @@
+import type { RelationName } from '../compile/ddl.js';
 import { relationNamesFor, domainSchema, type SchemaNaming } from '../compile/relation-names.js';
 import { renderModelSql } from '../compile/render-model-sql.js';
 import type { AnyModel } from '../model/define-model.js';
 import type { ModelNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
 import type { DataTest } from '../quality/collect-tests.js';
-import { renderChangedRowsTestSql, renderLandedRowsTestSql, renderTestSql, type ChangedRows } from '../quality/render-test-sql.js';
+import { renderChangedRowsTestSql, renderLandedRowsTestSql, renderTestSql } from '../quality/render-test-sql.js';
 import { planAccess, type AccessPlan } from '../access/domain-roles.js';
 
 /** One model to build, with its SQL compiled for the target. */
@@ -32,7 +33,7 @@ export interface PlannedNode {
    */
   indexes: string[][];
   /** For incremental models: where a run that adds to the table leaves the rows it wrote. */
-  changedRows?: ChangedRows;
+  changedRows?: RelationName;
   /** Planned nodes it waits for (dependencies outside the selection are assumed built). */
   dependsOn: string[];
   /** Where the compiled SQL is written, relative to the project root. */
@@ -53,7 +54,7 @@ export interface PlannedTest {
    * For a test on a source: the source's landed-at column, and the test on the rows landed
    * after one of its values and up to another, where it can be scoped.
    */
-  landed?: { relation: { schema: string; name: string }; column: string; sql?: (from: string, through: string) => string };
+  landed?: { relation: RelationName; column: string; sql?: (from: string, through: string) => string };
   /** Set when a constraint of the tested table already guarantees the test: it is not queried. */
   guaranteedBy?: string;
   /** Planned models it waits for. */
@@ -91,7 +92,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
   const chosen = new Set(selected);
   const access = options.roles ? planAccess(graph, { ...options, rolePrefix: options.roles.prefix }) : undefined;
   const changesSchema = `${options.schemaPrefix ?? ''}warehouse_changes`;
-  const changedRowsOf = (model: AnyModel): ChangedRows | undefined =>
+  const changedRowsOf = (model: AnyModel): RelationName | undefined =>
     model.materialized === 'incremental' ? { schema: changesSchema, name: model.relationName } : undefined;
   const nodes = graph.order
     .filter((id) => chosen.has(id))
@@ -102,6 +103,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
         !options.schemaPrefix && node.neutralSql !== undefined
           ? node.neutralSql
           : renderModelSql(node.model, names, { targetName: options.targetName, incremental: false }).sql;
+      const changedRows = changedRowsOf(node.model);
       const incremental = node.model.materialized === 'incremental' || node.model.materialized === 'snapshot';
       const incrementalOptions = { targetName: options.targetName, incremental: true };
       const renderedIncremental = incremental ? renderModelSql(node.model, names, incrementalOptions) : undefined;
@@ -122,7 +124,7 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
             }
           : {}),
         indexes: indexesFor(node.model, renderedIncremental?.selfMaxColumns ?? []),
-        ...(changedRowsOf(node.model) ? { changedRows: changedRowsOf(node.model)! } : {}),
+        ...(changedRows ? { changedRows } : {}),
         dependsOn: node.dependsOn.filter((d) => chosen.has(d)),
         compiledPath: compiledPathOf(node),
         ...(access ? { grants: { readers: access.readers[id] ?? [], roles: access.roles } } : {}),

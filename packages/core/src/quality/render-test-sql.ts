@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import type { RelationName } from '../compile/ddl.js';
 import { renderSql, type RelationNames } from '../compile/render-model-sql.js';
 import { sqlText } from '../compile/sql-text.js';
 import type { GraphNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
@@ -13,12 +14,6 @@ function relationOf(node: GraphNode, names: RelationNames): RawBuilder<unknown> 
   throw new Error(`a test cannot test ${node.id}`);
 }
 
-/** Where an incremental run leaves the rows it wrote (one table per model, replaced each run). */
-export interface ChangedRows {
-  schema: string;
-  name: string;
-}
-
 /** Test kinds whose verdict on a row depends only on that row (and, for unique, its key's rows). */
 const ROW_LEVEL = new Set(['not_null', 'accepted_values', 'relationships', 'expression', 'unique']);
 
@@ -31,11 +26,11 @@ export function renderTestSql(graph: ProjectGraph, node: TestNode, names: Relati
 }
 
 /**
- * The same test on only the rows an incremental run wrote (`changes`), or undefined when the
+ * The same test on only the rows an incremental run wrote (the `changes` table), or undefined when the
  * test cannot be scoped (row_count, custom SQL, `scope: 'all'`). A unique test looks up the
  * changed keys in the whole table, since a new row can collide with an old one.
  */
-export function renderChangedRowsTestSql(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string, changes: ChangedRows): string | undefined {
+export function renderChangedRowsTestSql(graph: ProjectGraph, node: TestNode, names: RelationNames, targetName: string, changes: RelationName): string | undefined {
   if (!scopable(node)) return undefined;
   return renderOn(graph, node, names, targetName, sql`${sql.id(changes.schema, changes.name)}`);
 }
@@ -70,9 +65,8 @@ function renderOn(graph: ProjectGraph, node: TestNode, names: RelationNames, tar
       relation = some;
     }
   }
-  const changes = some;
   // (a subquery in FROM needs an alias; the whole relation keeps its name for `where`)
-  const subject = test.options.where ? sql`(select * from ${relation}${changes ? sql` as w` : sql``} where ${sql.raw(test.options.where)})` : relation;
+  const subject = test.options.where ? sql`(select * from ${relation}${some ? sql` as w` : sql``} where ${sql.raw(test.options.where)})` : relation;
   switch (test.kind) {
     case 'not_null':
       return sqlText(sql`select * from ${subject} as t where ${column!} is null`);

@@ -34,7 +34,7 @@ export interface MaterializeResult {
   /** What the build did, for people: "merged 120 rows", "3 new versions". */
   summary?: string;
   /** Set when an incremental run left the rows it wrote there (its tests check just those). */
-  changedRows?: { schema: string; name: string };
+  changedRows?: RelationName;
 }
 
 export type Materialization = (context: MaterializeContext) => Promise<MaterializeResult>;
