@@ -79,7 +79,7 @@ export { domainRole, planAccess, setupAccess, type AccessPlan } from './access/d
 
 // artifacts
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestModel, type ManifestSource } from './artifacts/manifest.js';
-export { META_SCHEMA, ensureRunHistory, recentRuns, recordRun, sourceTestsLandedAfter, testsVerifiedSinceLastBuild } from './artifacts/run-history.js';
+export { META_SCHEMA, ensureRunHistory, recentRuns, recordRun, testScopesFromHistory, type TestScopes } from './artifacts/run-history.js';
 export { writeCompiledSql, writeManifest, writeRunResults } from './artifacts/write-artifacts.js';
 
 // config

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildGraph, defineModel, defineSource, ensureRunHistory, execute, plan, recordRun, selectNodes, sourceTestsLandedAfter, sql, testsVerifiedSinceLastBuild, type RunResult } from '../src/index.js';
+import { buildGraph, defineModel, defineSource, ensureRunHistory, execute, plan, recordRun, selectNodes, sql, testScopesFromHistory, type RunResult } from '../src/index.js';
 import { testDatabaseKinds } from '../src/testing/index.js';
 import { useTestDatabase } from './support/database.js';
 import { query } from './support/build.js';
@@ -61,9 +61,7 @@ describe.each(await testDatabaseKinds())('tests on the rows an incremental run c
     const graph = buildGraph(packages);
     const selection = selectNodes(graph, {});
     const built = plan(graph, selection.models, { targetName: 'test', tests: selection.tests, fullRefresh });
-    const scopable = built.tests.filter((t) => t.changedRowsSql !== undefined).map((t) => ({ id: t.id, modelId: t.test.attachedTo }));
-    const changedRowsTests = fullRefresh ? new Set<string>() : await testsVerifiedSinceLastBuild(db.current.adapter, 'test', scopable);
-    const result = await execute(built, db.current.adapter, { threads: 1, changedRowsTests });
+    const result = await execute(built, db.current.adapter, { threads: 1, ...(await testScopesFromHistory(db.current.adapter, 'test', built)) });
     await recordRun(db.current.adapter, 'build', result);
     return Object.fromEntries(
       result.results.map((r) => [r.name.replace(/__[0-9a-f]{8}$/, ''), { status: r.status, ...(r.testedRows ? { testedRows: r.testedRows } : {}), ...(r.failures === undefined ? {} : { failures: r.failures }) }]),
@@ -141,8 +139,7 @@ describe.each(await testDatabaseKinds())('tests on a source, over the rows lande
   /** A build of the source's tests, as the runner does it. */
   const build = async () => {
     const built = plan(graph, [], { targetName: 'test', tests: selectNodes(graph, {}).tests });
-    const landedAfter = await sourceTestsLandedAfter(db.current.adapter, 'test', built.tests.map((t) => t.id));
-    const result = await execute(built, db.current.adapter, { threads: 1, landedAfter });
+    const result = await execute(built, db.current.adapter, { threads: 1, ...(await testScopesFromHistory(db.current.adapter, 'test', built)) });
     await recordRun(db.current.adapter, 'build', result);
     const { status, testedRows, failures, checkedThrough, message } = result.results[0]!;
     return { status, testedRows, failures, checkedThrough: checkedThrough?.slice(0, 13), message };

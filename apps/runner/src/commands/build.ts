@@ -1,4 +1,4 @@
-import { countByStatus, execute, plan, recordRun, selectNodes, sourceTestsLandedAfter, testsVerifiedSinceLastBuild, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
+import { countByStatus, execute, plan, recordRun, selectNodes, testScopesFromHistory, writeCompiledSql, writeManifest, writeRunResults } from '@warehouse/core';
 import type { Output } from '../output.js';
 import {
   loadGraph,
@@ -43,15 +43,10 @@ export async function run(options: BuildOptions & { command?: string; modelsToo?
   const adapter = await openDatabase(context, output);
   const stop = stopSignal(output);
   try {
-    // tests that passed since their model's last build may check only the rows a run adds
-    const scopable = built.tests.filter((t) => t.changedRowsSql !== undefined).map((t) => ({ id: t.id, modelId: t.test.attachedTo }));
-    const changedRowsTests = built.fullRefresh ? new Set<string>() : await testsVerifiedSinceLastBuild(adapter, context.target.name, scopable);
-    // and tests on sources, only the rows landed since they last passed
-    const onSources = built.tests.filter((t) => t.landed?.sql !== undefined).map((t) => t.id);
-    const landedAfter = built.fullRefresh ? new Map<string, string>() : await sourceTestsLandedAfter(adapter, context.target.name, onSources);
+    // tests that passed last time check only the rows a run writes or a source landed since
+    const scopes = await testScopesFromHistory(adapter, context.target.name, built);
     const result = await execute(built, adapter, {
-      changedRowsTests,
-      landedAfter,
+      ...scopes,
       threads: context.target.threads,
       onEvent: output.runListener(),
       signal: stop.signal,

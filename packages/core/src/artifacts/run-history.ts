@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
+import type { ExecutionPlan } from '../execute/plan.js';
 import { countByStatus, type RunResult } from '../execute/run-result.js';
 
 export const META_SCHEMA = 'warehouse_meta';
@@ -106,57 +107,51 @@ export async function recentRuns(adapter: Adapter, limit = 20): Promise<Array<Re
   });
 }
 
+/** Which tests of a build may check less than the whole table (see `testScopesFromHistory`). */
+export interface TestScopes {
+  /** Tests that may check only the rows an incremental run of their model writes. */
+  changedRowsTests: Set<string>;
+  /** Tests on sources that may check only the rows landed after the given landed-at value. */
+  landedAfter: Map<string, string>;
+}
+
 /**
- * The tests that have passed since their model was last built: those a build may run on just
- * the rows an incremental run writes, because the rest of the table was tested before. A test
- * that failed, warned, was skipped or did not run after its model's last build tests the whole
- * table until it passes again, so bad rows are never forgotten because a later run did not
- * touch them.
+ * From the run history, which tests of a plan may check only what is new. A test on an
+ * incremental model may check just the rows a run writes once it has passed since the model's
+ * last build, because the rest of the table was tested then; a test on a source, just the
+ * rows landed after the newest its latest run saw, if that run passed. Any other test (it
+ * failed, warned, was skipped, or did not run since) checks the whole table until it passes
+ * again, so bad rows are never forgotten because a later run did not touch them. A full
+ * refresh tests everything.
  */
-export async function testsVerifiedSinceLastBuild(
-  adapter: Adapter,
-  target: string,
-  tests: ReadonlyArray<{ id: string; modelId: string }>,
-): Promise<Set<string>> {
-  if (tests.length === 0) return new Set();
+export async function testScopesFromHistory(adapter: Adapter, target: string, plan: ExecutionPlan): Promise<TestScopes> {
+  const scopes: TestScopes = { changedRowsTests: new Set(), landedAfter: new Map() };
+  const onModels = plan.tests.filter((t) => t.changedRowsSql !== undefined);
+  const onSources = plan.tests.filter((t) => t.landed?.sql !== undefined);
+  if (plan.fullRefresh || onModels.length + onSources.length === 0) return scopes;
+  // creates the history, or adds checked_through to one written by an earlier version
+  await ensureRunHistory(adapter);
   return adapter.withConnection(async (db) => {
-    const exists = await sql<{ found: boolean }>`select to_regclass(${`${META_SCHEMA}.node_results`}) is not null as found`.execute(db);
-    if (!exists.rows[0]?.found) return new Set<string>();
     const latest = async (ids: readonly string[], onlySuccess: boolean) => {
-      const { rows } = await sql<{ node_id: string; status: string; started_at: Date }>`
-        select distinct on (n.node_id) n.node_id, n.status, r.started_at
+      if (ids.length === 0) return new Map<string, { status: string; started_at: Date; checked_through: string | null }>();
+      const { rows } = await sql<{ node_id: string; status: string; started_at: Date; checked_through: string | null }>`
+        select distinct on (n.node_id) n.node_id, n.status, r.started_at, n.checked_through
         from ${sql.id(META_SCHEMA, 'node_results')} as n join ${sql.id(META_SCHEMA, 'runs')} as r on r.run_id = n.run_id
         where r.target = ${target} and n.node_id in (${sql.join([...new Set(ids)])}) ${onlySuccess ? sql`and n.status = 'success'` : sql``}
         order by n.node_id, r.started_at desc`.execute(db);
       return new Map(rows.map((row) => [row.node_id, row]));
     };
-    const lastTest = await latest(tests.map((t) => t.id), false);
-    const lastBuild = await latest(tests.map((t) => t.modelId), true);
-    const verified = new Set<string>();
-    for (const test of tests) {
+    const lastTest = await latest([...onModels, ...onSources].map((t) => t.id), false);
+    const lastBuild = await latest(onModels.map((t) => t.test.attachedTo), true);
+    for (const test of onModels) {
       const passed = lastTest.get(test.id);
-      const built = lastBuild.get(test.modelId);
-      if (passed?.status === 'success' && built && new Date(passed.started_at) >= new Date(built.started_at)) verified.add(test.id);
+      const built = lastBuild.get(test.test.attachedTo);
+      if (passed?.status === 'success' && built && new Date(passed.started_at) >= new Date(built.started_at)) scopes.changedRowsTests.add(test.id);
     }
-    return verified;
-  });
-}
-
-/**
- * For tests on sources: the newest landed-at value each saw in its latest run, when that run
- * passed. A build tests only the rows landed after it; a test whose latest run failed, warned
- * or was skipped tests the whole table until it passes again.
- */
-export async function sourceTestsLandedAfter(adapter: Adapter, target: string, testIds: readonly string[]): Promise<Map<string, string>> {
-  if (testIds.length === 0) return new Map();
-  // a history written by an earlier version has no checked_through yet
-  await ensureRunHistory(adapter);
-  return adapter.withConnection(async (db) => {
-    const { rows } = await sql<{ node_id: string; status: string; checked_through: string | null }>`
-      select distinct on (n.node_id) n.node_id, n.status, n.checked_through
-      from ${sql.id(META_SCHEMA, 'node_results')} as n join ${sql.id(META_SCHEMA, 'runs')} as r on r.run_id = n.run_id
-      where r.target = ${target} and n.node_id in (${sql.join([...new Set(testIds)])})
-      order by n.node_id, r.started_at desc`.execute(db);
-    return new Map(rows.filter((row) => row.status === 'success' && row.checked_through !== null).map((row) => [row.node_id, row.checked_through!]));
+    for (const test of onSources) {
+      const passed = lastTest.get(test.id);
+      if (passed?.status === 'success' && passed.checked_through !== null) scopes.landedAfter.set(test.id, passed.checked_through);
+    }
+    return scopes;
   });
 }

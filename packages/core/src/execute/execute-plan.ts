@@ -35,12 +35,12 @@ export interface ExecuteOptions {
   storeFailures?: boolean;
   /**
    * Tests that may check only the rows an incremental run of their model wrote (see
-   * `testsVerifiedSinceLastBuild`); every other test checks the whole table.
+   * `testScopesFromHistory`); every other test checks the whole table.
    */
   changedRowsTests?: ReadonlySet<string>;
   /**
    * Tests on sources that may check only the rows landed after a landed-at value: the newest
-   * their last passing run saw (see `sourceTestsLandedAfter`).
+   * their last passing run saw (see `testScopesFromHistory`).
    */
   landedAfter?: ReadonlyMap<string, string>;
 }
