@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, version as esbuildVersion, type Plugin } from 'esbuild';
-import { coreModulePath } from './core-module.js';
+import { coreModulePath, coreModulePlugins } from './core-module.js';
 import type { PackageManifest } from './discover-packages.js';
 
 /**
@@ -28,7 +28,6 @@ export async function bundlePackages(rootDir: string, manifests: readonly Packag
     name: 'warehouse-packages',
     setup(builder) {
       builder.onResolve({ filter: /^@[^/]+\/[^/]+$/ }, (args) => {
-        if (core && args.path === '@warehouse/core') return { path: core, external: true };
         const bundle = bundleOf.get(args.path);
         return bundle ? { path: bundle, external: true } : undefined;
       });
@@ -48,7 +47,7 @@ export async function bundlePackages(rootDir: string, manifests: readonly Packag
         platform: 'node',
         target: 'node20',
         packages: 'external',
-        plugins: [plugin],
+        plugins: [...coreModulePlugins(), plugin],
         sourcemap: 'linked',
         logLevel: 'silent',
       });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { ErrorCode, parseConfig, WarehouseError, type WarehouseConfig } from '@warehouse/core';
-import { coreModulePath } from './core-module.js';
+import { coreModulePath, coreModulePlugins } from './core-module.js';
 import { CONFIG_FILE } from './find-project-root.js';
 
 export interface LoadedConfig {
@@ -49,7 +49,7 @@ async function importConfig(rootDir: string, file: string): Promise<unknown> {
       platform: 'node',
       target: 'node20',
       packages: 'external',
-      plugins: [{ name: 'core-module', setup: (builder) => builder.onResolve({ filter: /^@warehouse\/core$/ }, () => ({ path: core, external: true })) }],
+      plugins: coreModulePlugins(),
       logLevel: 'silent',
     });
     return await import(pathToFileURL(outfile).href);
