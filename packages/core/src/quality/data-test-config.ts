@@ -18,11 +18,11 @@ export interface TestOptions {
   /** Keep the failing rows in the audit schema (also `--store-failures` for all tests). */
   storeFailures?: boolean;
   /**
-   * After an incremental run of the tested model: `changed` (the default) tests only the rows
-   * that run wrote, `all` the whole table. Row-level tests (not_null, accepted_values,
-   * relationships, expression, unique) can be scoped; row_count and sql tests always see the
-   * whole table. Whole tables are tested on full builds, by `warehouse test`, and until a
-   * test has passed since the model's last build.
+   * In a build: `changed` (the default) tests only the rows the incremental run of the tested
+   * model wrote, or for a source the rows landed since the test last passed; `all` the whole
+   * table. Row-level tests (not_null, accepted_values, relationships, expression, unique) can
+   * be scoped; row_count and sql tests always see the whole table. Whole tables are tested on
+   * full builds, by `warehouse test`, and until a test has passed since the model's last build.
    */
   scope?: 'changed' | 'all';
 }
