@@ -1,8 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
-import { isModel, type AnyModel, type IncrementalConfig, type ModelContext, type Relation } from '../model/define-model.js';
-import { isSource, type AnySource } from '../model/define-source.js';
-import { queryBuilder, sqlText, type SqlSource } from './sql-text.js';
+import type { AnyModel, IncrementalConfig, ModelContext } from '../model/define-model.js';
+import { fillTemplate, templateOf, type BodyKind, type PeriodPart } from './sql-template.js';
+import { sqlText } from './sql-text.js';
 
 /** Where relations live on a target: the schema of each model and each source system. */
 export interface RelationNames {
@@ -45,7 +45,14 @@ export interface RenderedSql {
   usedTarget?: boolean;
 }
 
-const relation = <Row>(schema: string, name: string): Relation<Row> => sql<Row>`${sql.table(`${schema}.${name}`)}`;
+/** `"schema"."name"` as kysely writes a table reference; the same few relations are written often. */
+const relationTexts = new Map<string, string>();
+export function relationText(schema: string, name: string): string {
+  const key = `${schema}.${name}`;
+  let text = relationTexts.get(key);
+  if (text === undefined) relationTexts.set(key, (text = sqlText(sql`${sql.table(key)}`)));
+  return text;
+}
 
 /** The parts of a context every SQL body gets: relations that record what they read. */
 export interface SqlContextBase {
@@ -55,122 +62,104 @@ export interface SqlContextBase {
   target: ModelContext['target'];
 }
 
+/** How the holes a kind of body may have are filled: the model's own table, a test's subject, a KPI's period. */
+export interface HoleTexts {
+  /** `self`: a model's table or the relation a test tests. */
+  self?: () => string;
+  /** `selfMax(column)`, in this render's mode. */
+  selfMax?: (column: string) => string;
+  /** `eventTimeFilter(expression)`, given the expression's text. */
+  eventTimeFilter?: (expression: string) => string;
+  /** A KPI's period bounds. */
+  period?: (part: PeriodPart) => string;
+}
+
 /**
- * Runs a SQL body (a model's or a KPI's) with a context whose `ref`/`source` resolve to
- * qualified relations on the target, and returns the SQL text with every relation it read.
- * `label` names the definition in errors, e.g. `model wh_fact_sales`.
+ * Renders a SQL body (a model's, a test's or a KPI's) on a target from its template: refs and
+ * sources become qualified relations (recording what was read), the other holes come from
+ * `holes`. `label` names the definition in errors, e.g. `model wh_fact_sales`.
  */
-export function renderSql<C extends SqlContextBase>(
+export function renderSql(
   label: string,
   definedAt: string | undefined,
-  body: (context: C) => SqlSource,
+  body: unknown,
+  kind: BodyKind,
   names: RelationNames,
   targetName: string,
-  extend: (base: SqlContextBase) => C,
-  selfMaxColumns: Set<string> = new Set(),
+  holes: HoleTexts,
+  options: { incremental?: boolean } = {},
 ): RenderedSql {
   const refs = new Set<string>();
   const sources = new Set<string>();
   const missingRefs = new Set<string>();
-  let usedTarget = false;
-
-  const refByName = (name: string, version?: number): Relation<any> => {
-    const resolved = names.resolveModel(name, version);
-    const schema = resolved === undefined ? undefined : names.modelSchema(resolved);
-    if (resolved === undefined || schema === undefined) {
-      missingRefs.add(version === undefined ? name : `${name} v${version}`);
-      return relation('__missing__', name);
-    }
-    refs.add(resolved);
-    return relation(schema, resolved);
-  };
-
-  const base: SqlContextBase = {
-    ref: ((target: AnyModel | string, options?: { version?: number }) => {
-      if (typeof target === 'string') return refByName(target, options?.version);
-      if (isModel(target)) return refByName(target.name, target.version);
-      throw new TypeError(`ref() takes a model or a model name, got ${describe(target)}`);
-    }) as ModelContext['ref'],
-    source: ((target: AnySource | string, table?: string) => {
-      const [system, name] = isSource(target) ? [target.system, target.name] : [target, table];
-      if (typeof system !== 'string' || typeof name !== 'string') {
-        throw new TypeError(`source() takes a source, or a system and a table name, got ${describe(target)}`);
+  const template = templateOf(body, kind, targetName);
+  const variant = options.incremental && template.incremental ? template.incremental : template.full;
+  const rendered = fillTemplate(variant, (hole, substitute) => {
+    switch (hole.kind) {
+      case 'ref': {
+        const resolved = names.resolveModel(hole.name, hole.version);
+        const schema = resolved === undefined ? undefined : names.modelSchema(resolved);
+        if (resolved === undefined || schema === undefined) {
+          missingRefs.add(hole.version === undefined ? hole.name : `${hole.name} v${hole.version}`);
+          return relationText('__missing__', hole.name);
+        }
+        refs.add(resolved);
+        return relationText(schema, resolved);
       }
-      sources.add(`${system}.${name}`);
-      return relation(names.sourceSchema(system), name);
-    }) as ModelContext['source'],
-    db: queryBuilder,
-    // a getter on the name, not on target: spreading the context must not count as a read
-    target: {
-      get name() {
-        usedTarget = true;
-        return targetName;
-      },
-    },
-  };
-
-  let text: string;
-  try {
-    const result = body(extend(base));
-    if (!result || typeof (result as { toOperationNode?: unknown }).toOperationNode !== 'function') {
-      throw new TypeError(`sql() must return a kysely sql\`...\` template or query builder, got ${describe(result)}`);
+      case 'source':
+        sources.add(`${hole.system}.${hole.name}`);
+        return relationText(names.sourceSchema(hole.system), hole.name);
+      case 'self':
+        return required(holes.self, label, 'self')();
+      case 'selfMax':
+        return required(holes.selfMax, label, 'selfMax')(hole.column);
+      case 'eventTimeFilter':
+        return required(holes.eventTimeFilter, label, 'eventTimeFilter')(substitute(hole.expression));
+      case 'period':
+        return required(holes.period, label, 'period')(hole.part);
     }
-    text = sqlText(result);
-  } catch (error) {
+  });
+  if (typeof rendered !== 'string') {
     const where = definedAt ? ` (${definedAt})` : '';
-    throw new WarehouseError(
-      ErrorCode.modelSqlFailed,
-      `${label}${where}: its sql() failed: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw new WarehouseError(ErrorCode.modelSqlFailed, `${label}${where}: its sql() failed: ${rendered.error}`);
   }
   return {
-    sql: text.trim(),
+    sql: rendered,
     refs: [...refs],
     sources: [...sources],
     missingRefs: [...missingRefs],
-    selfMaxColumns: [...selfMaxColumns].sort(),
-    usedTarget,
+    selfMaxColumns: [],
+    askedIncremental: variant.askedIncremental,
+    usedTarget: template.target !== undefined,
   };
+}
+
+function required<F>(fill: F | undefined, label: string, what: string): F {
+  if (!fill) throw new WarehouseError(ErrorCode.modelSqlFailed, `${label}: its sql() used ${what}, which its context does not offer`);
+  return fill;
 }
 
 /** Renders a model's SQL on a target; `isIncremental()` answers `options.incremental`. */
 export function renderModelSql(model: AnyModel, names: RelationNames, options: RenderOptions): RenderedSql {
-  const self = () => relation<any>(names.modelSchema(model.relationName) ?? '__missing__', model.relationName);
+  const self = relationText(names.modelSchema(model.relationName) ?? '__missing__', model.relationName);
   const used = new Set<string>();
-  let askedIncremental = false;
   const maximum = (column: string): RawBuilder<unknown> => {
     used.add(column);
     const values = options.selfMaxValues;
-    if (values === undefined) return sql`(select max(${sql.ref(column)}) from ${self()})`;
+    if (values === undefined) return sql`(select max(${sql.ref(column)}) from ${sql.raw(self)})`;
     const value = values[column];
     const type = model.columns[column]?.type;
     return value === null || value === undefined ? sql`null` : type ? sql`${sql.lit(value)}::${sql.raw(type)}` : sql`${sql.lit(value)}`;
   };
-  const rendered = renderSql(
-    `model ${model.name}`,
-    model.definedAt,
-    model.sql,
-    names,
-    options.targetName,
-    (base) => ({
-      ...base,
-      get self() {
-        return self();
-      },
-      isIncremental: () => {
-        askedIncremental = true;
-        return options.incremental;
-      },
-      eventTimeFilter: (expression: RawBuilder<unknown>) =>
-        options.incremental && model.incremental?.eventTime
-          ? sql<boolean>`${expression} >= ${eventTimeFloor(model.incremental, maximum(model.incremental.eventTime))}`
-          : sql<boolean>`true`,
-      selfMax: (column: string) => (options.incremental ? sql`coalesce(${maximum(column)}, '-infinity')` : sql`'-infinity'`),
-    }),
-    used,
-  );
-  return { ...rendered, askedIncremental: askedIncremental || used.size > 0 };
+  const rendered = renderSql(`model ${model.name}`, model.definedAt, model.sql, 'model', names, options.targetName, {
+    self: () => self,
+    selfMax: (column) => (options.incremental ? sqlText(sql`coalesce(${maximum(column)}, '-infinity')`) : `'-infinity'`),
+    eventTimeFilter: (expression) =>
+      options.incremental && model.incremental?.eventTime
+        ? sqlText(sql`${sql.raw(expression)} >= ${eventTimeFloor(model.incremental, maximum(model.incremental.eventTime))}`)
+        : 'true',
+  }, { incremental: options.incremental });
+  return { ...rendered, selfMaxColumns: [...used].sort(), askedIncremental: rendered.askedIncremental || used.size > 0 };
 }
 
 /** `latest event time built - lookback`: where an incremental run starts (-infinity on an empty table). */
@@ -178,10 +167,4 @@ export function eventTimeFloor(config: IncrementalConfig, latest: RawBuilder<unk
   const lookback = config.lookback ?? {};
   const interval = `${lookback.days ?? 0} days ${lookback.hours ?? 0} hours`;
   return sql`coalesce(${latest} - ${sql.lit(interval)}::interval, '-infinity')`;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
 }

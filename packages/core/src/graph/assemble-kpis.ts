@@ -1,17 +1,9 @@
-import { sql } from 'kysely';
 import { renderSql } from '../compile/render-model-sql.js';
 import { ErrorCode, isWarehouseError, type Problem } from '../errors/warehouse-error.js';
 import { checkAccess, type Reader } from './access-rules.js';
 import type { AssemblyContext } from './assembly-context.js';
 import { closestName } from './closest-name.js';
 import type { KpiNode, WarehousePackage } from './project-graph.js';
-
-const discoveryPeriod = {
-  from: sql<string>`current_date`,
-  to: sql<string>`current_date`,
-  previousFrom: sql<string>`current_date`,
-  previousTo: sql<string>`current_date`,
-};
 
 /** Every package's KPIs, checked like models: unique names, domain, refs, access, dependencies. */
 export function assembleKpis(packages: readonly WarehousePackage[], context: AssemblyContext, problems: Problem[]): Map<string, KpiNode> {
@@ -36,7 +28,7 @@ export function assembleKpis(packages: readonly WarehousePackage[], context: Ass
       kpis.set(kpi.name, node);
       let rendered;
       try {
-        rendered = renderSql(`kpi ${kpi.name}`, kpi.definedAt, kpi.sql, context.names, 'discovery', (base) => ({ ...base, period: discoveryPeriod }));
+        rendered = renderSql(`kpi ${kpi.name}`, kpi.definedAt, kpi.sql, 'kpi', context.names, 'discovery', { period: () => 'current_date' });
       } catch (error) {
         if (!isWarehouseError(error)) throw error;
         problems.push({ code: error.code, model: kpi.name, message: error.message });

@@ -1,10 +1,8 @@
-import { sql } from 'kysely';
 import { renderSql } from '../compile/render-model-sql.js';
 import { ErrorCode, isWarehouseError, type Problem } from '../errors/warehouse-error.js';
 import { isModel } from '../model/define-model.js';
 import { isSource } from '../model/define-source.js';
 import { collectTests, type DataTest } from '../quality/collect-tests.js';
-import type { SqlTestContext } from '../quality/data-test-config.js';
 import { checkAccess, type Reader } from './access-rules.js';
 import type { AssemblyContext } from './assembly-context.js';
 import { closestName } from './closest-name.js';
@@ -56,8 +54,14 @@ function resolveRelationship(
   let target: GraphNode | undefined;
   let columns: Record<string, unknown> | undefined;
   if (isSource(to)) {
-    target = context.sourcesByKey.get(`${to.system}.${to.name}`);
-    columns = to.columns;
+    // the project's declaration of the source, not the object the test names (which may be a reference)
+    const source = context.sourcesByKey.get(`${to.system}.${to.name}`);
+    if (!source) {
+      problem(`relates to source ${to.system}.${to.name}, which no package declares`);
+      return;
+    }
+    target = source;
+    columns = source.source.columns;
   } else {
     const name = isModel(to) ? to.relationName : typeof to === 'string' ? (context.names.resolveModel(to) ?? to) : undefined;
     const model = name === undefined ? undefined : context.modelsByName.get(name);
@@ -90,13 +94,13 @@ function resolveSqlTest(
   context: AssemblyContext,
   problems: Problem[],
 ): void {
-  const body = node.test.params.sql as (ctx: SqlTestContext) => never;
+  const body = node.test.params.sql;
   if (typeof body !== 'function') {
     problems.push({ code: ErrorCode.testInvalid, model: node.name, message: `${label}: test ${node.name} needs sql, a function returning the failing rows` });
     return;
   }
   try {
-    const rendered = renderSql(`test ${node.name}`, undefined, body, context.names, 'discovery', (base) => ({ ...base, self: sql`"discovery"` as never }));
+    const rendered = renderSql(`test ${node.name}`, undefined, body, 'test', context.names, 'discovery', { self: () => '"discovery"' });
     for (const name of rendered.missingRefs) {
       problems.push({ code: ErrorCode.missingModel, model: node.name, message: `${label}: test ${node.name} refs ${name}, which no package declares` });
     }

@@ -1,7 +1,7 @@
 import type { RawBuilder } from 'kysely';
 import type { SqlContextBase } from '../compile/render-model-sql.js';
 import type { SqlSource } from '../compile/sql-text.js';
-import { definitionSite } from '../model/defined-at.js';
+import { DEFINITION_SITE, definitionSite, type DefinitionSite } from '../model/defined-at.js';
 
 export const KPI_BRAND = Symbol.for('warehouse.kpi');
 
@@ -54,10 +54,15 @@ export interface Kpi<N extends string = string> extends Readonly<KpiConfig<N>> {
  * });
  */
 export function defineKpi<const N extends string>(config: KpiConfig<N>): Kpi<N> {
-  const site = definitionSite();
+  return createKpi(config, definitionSite());
+}
+
+/** A KPI from its config and where it was declared (also how the compile cache restores one). */
+export function createKpi<const N extends string>(config: KpiConfig<N>, site: DefinitionSite): Kpi<N> {
   return Object.freeze({
     ...config,
     [KPI_BRAND]: true as const,
+    [DEFINITION_SITE]: site,
     get definedAt() {
       return site.location();
     },

@@ -3,6 +3,7 @@ import type { Adapter } from '../adapter/adapter.js';
 import { describeDatabaseError } from '../adapter/database-error.js';
 import { relationNamesFor, type SchemaNaming } from '../compile/relation-names.js';
 import { renderSql } from '../compile/render-model-sql.js';
+import { sqlText } from '../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
 import type { ProjectGraph } from '../graph/project-graph.js';
 import type { Kpi, KpiUnit } from './define-kpi.js';
@@ -42,7 +43,7 @@ export function renderKpiSql(graph: ProjectGraph, kpi: Kpi, request: KpiRequest)
     previousFrom: dateLiteral(shift(request.from, -length)),
     previousTo: dateLiteral(shift(request.from, -1)),
   };
-  return renderSql(`kpi ${kpi.name}`, kpi.definedAt, kpi.sql, relationNamesFor(graph, request), request.targetName, (base) => ({ ...base, period })).sql;
+  return renderSql(`kpi ${kpi.name}`, kpi.definedAt, kpi.sql, 'kpi', relationNamesFor(graph, request), request.targetName, { period: (part) => sqlText(period[part]) }).sql;
 }
 
 /** Computes one KPI; numbers come back as JS numbers, the rest of the row as details. */

@@ -2,7 +2,7 @@ import type { Kysely, RawBuilder } from 'kysely';
 import type { SqlSource } from '../compile/sql-text.js';
 import type { RelationTest } from '../quality/data-test-config.js';
 import type { Columns, RowOf } from './columns.js';
-import { definitionSite } from './defined-at.js';
+import { DEFINITION_SITE, definitionSite, type DefinitionSite } from './defined-at.js';
 import type { AnySource, Source } from './define-source.js';
 
 export const MODEL_BRAND = Symbol.for('warehouse.model');
@@ -198,10 +198,15 @@ export type AnyModel = Model<string, any>;
  * });
  */
 export function defineModel<const N extends string, const C extends Columns>(config: ModelConfig<N, C>): Model<N, C> {
-  const site = definitionSite();
+  return createModel(config, definitionSite());
+}
+
+/** A model from its config and where it was declared (also how the compile cache restores one). */
+export function createModel<const N extends string, const C extends Columns>(config: ModelConfig<N, C>, site: DefinitionSite): Model<N, C> {
   return Object.freeze({
     ...config,
     [MODEL_BRAND]: true as const,
+    [DEFINITION_SITE]: site,
     access: config.access ?? 'protected',
     tags: config.tags ?? [],
     contract: config.contract ?? { enforced: true },

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { RelationTest } from '../quality/data-test-config.js';
 import type { Columns, RowOf } from './columns.js';
-import { definitionSite } from './defined-at.js';
+import { DEFINITION_SITE, definitionSite, type DefinitionSite } from './defined-at.js';
 import { rowSchemaFor } from './row-schema.js';
 
 export const SOURCE_BRAND = Symbol.for('warehouse.source');
@@ -66,12 +66,20 @@ export type AnySource = Source<string, string, Columns>;
 export function defineSource<const S extends string, const N extends string, const C extends Columns>(
   config: SourceConfig<S, N, C>,
 ): Source<S, N, C> {
-  const site = definitionSite();
+  return createSource(config, definitionSite());
+}
+
+/** A source from its config and where it was declared (also how the compile cache restores one). */
+export function createSource<const S extends string, const N extends string, const C extends Columns>(
+  config: SourceConfig<S, N, C>,
+  site: DefinitionSite,
+): Source<S, N, C> {
   const schema = `raw_${config.system}`;
   let rowSchema: z.ZodObject | undefined;
   return Object.freeze({
     ...config,
     [SOURCE_BRAND]: true as const,
+    [DEFINITION_SITE]: site,
     schema,
     id: `${schema}.${config.name}`,
     // built on first use, so that a bad column type is reported by validation, not at import

@@ -5,6 +5,28 @@ import { fileURLToPath } from 'node:url';
 export interface DefinitionSite {
   /** `file:line` of the declaration (through source maps), or undefined without a usable frame. */
   location(): string | undefined;
+  /** The position of the call as the running code has it (a bundle, before source maps). */
+  readonly generated?: GeneratedPosition;
+}
+
+/** A position in running code: file (path or URL), 1-based line and column. */
+export interface GeneratedPosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Where each definition was declared, for {@link siteOf}. */
+export const DEFINITION_SITE = Symbol.for('warehouse.definitionSite');
+
+/** The declaration site of a model, source or KPI (undefined for other values). */
+export function siteOf(definition: unknown): DefinitionSite | undefined {
+  return (definition as { [DEFINITION_SITE]?: DefinitionSite } | null)?.[DEFINITION_SITE];
+}
+
+/** A site known only by its resolved location, e.g. a definition restored from the compile cache. */
+export function fixedSite(location: string | undefined): DefinitionSite {
+  return { location: () => location };
 }
 
 /**
@@ -22,6 +44,7 @@ export function definitionSite(): DefinitionSite {
   const column = site?.getColumnNumber() ?? undefined;
   let resolved: string | undefined | null = null;
   return {
+    ...(file !== undefined && line !== undefined ? { generated: { file, line, column: column ?? 1 } } : {}),
     location() {
       if (resolved === null) resolved = file === undefined || line === undefined ? undefined : resolve(file, line, column ?? 1);
       return resolved;

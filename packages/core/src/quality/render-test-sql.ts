@@ -5,7 +5,6 @@ import { sqlText } from '../compile/sql-text.js';
 import type { GraphNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
 import { isModel } from '../model/define-model.js';
 import { isSource } from '../model/define-source.js';
-import type { SqlTestContext } from './data-test-config.js';
 
 /** The qualified relation of a model or source node on a target. */
 function relationOf(node: GraphNode, names: RelationNames): RawBuilder<unknown> {
@@ -100,9 +99,6 @@ function renderOn(graph: ProjectGraph, node: TestNode, names: RelationNames, tar
       return sqlText(sql`select count(*) as row_count from ${subject} as t having ${min} or ${max}`);
     }
     case 'sql':
-      return renderSql(`test ${node.name}`, undefined, params.sql as (ctx: SqlTestContext) => never, names, targetName, (base) => ({
-        ...base,
-        self: subject as never,
-      })).sql;
+      return renderSql(`test ${node.name}`, undefined, params.sql, 'test', names, targetName, { self: () => sqlText(subject) }).sql;
   }
 }
