@@ -26,6 +26,16 @@ export {
 } from './model/define-model.js';
 export { defineSource, isSource, type AnySource, type FreshnessRule, type Source, type SourceConfig } from './model/define-source.js';
 export { rowSchemaFor } from './model/row-schema.js';
+export { siteOf, type DefinitionSite, type GeneratedPosition } from './model/defined-at.js';
+export {
+  isPersistable,
+  recordDefinitions,
+  restoreDefinitions,
+  type DefinitionRecords,
+  type RecordedDefinition,
+  type RecordOptions,
+  type RestoreOptions,
+} from './model/definition-records.js';
 export { NOT_APPLICABLE_KEY, surrogateKey, UNKNOWN_KEY, validAt } from './model/sql-helpers.js';
 export { sql, type RawBuilder } from 'kysely';
 export { defineKpi, isKpi, type Kpi, type KpiConfig, type KpiContext, type KpiPeriod, type KpiUnit } from './kpi/define-kpi.js';

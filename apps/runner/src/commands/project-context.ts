@@ -58,8 +58,7 @@ export async function openProject(options: CommonOptions, output: Output): Promi
 /** Loads every package and assembles the validated graph (GRAPH_INVALID lists all problems). */
 export async function loadGraph(context: ProjectContext, output: Output): Promise<ProjectGraph> {
   const started = Date.now();
-  const packages = await loadProject(context.rootDir);
-  output.debug('packages loaded', { packages: packages.length, ms: Date.now() - started });
+  const packages = await loadProject(context.rootDir, (summary) => output.debug('packages loaded', { ...summary, ms: Date.now() - started }));
   const graph = buildGraph(packages);
   for (const warning of graph.warnings) output.warn(warning.message);
   output.debug('project graph assembled', { packages: packages.length, nodes: graph.nodes.size, ms: Date.now() - started });

@@ -1,78 +1,107 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { build, version as esbuildVersion, type Plugin } from 'esbuild';
-import { coreModulePath, coreModulePlugins } from './core-module.js';
+import { coreModuleLink } from './core-module.js';
 import type { PackageManifest } from './discover-packages.js';
+import { esbuild } from './esbuild-service.js';
+import { fingerprintOf, readJsonFile, writeAtomically } from './file-stamps.js';
+import { BundlePositions } from './source-positions.js';
+
+/** A warehouse package compiled into one ES module. */
+export interface PackageBundle {
+  /** The bundle's path; its source map is beside it (`.map`). */
+  file: string;
+  /** A hash of every file the bundle was built from (path, size, modification time). */
+  fingerprint: string;
+  /** The warehouse packages the bundle imports. */
+  imports: string[];
+  /** Maps positions in the bundle to the package's sources. */
+  positions: BundlePositions;
+}
+
+/** What a bundle was built from, kept beside it. */
+interface BundleStamp {
+  fingerprint: string;
+  /** Files esbuild read, relative to the project root, and the package's own config files. */
+  inputs: string[];
+  imports: string[];
+}
 
 /**
- * Loads warehouse packages as one bundle each, cached by a fingerprint of the package's files.
- *
- * Importing thousands of model files one by one through a TypeScript loader costs seconds;
- * esbuild turns a package into one ES module in milliseconds, and Node imports a hundred of
- * them in a fraction of a second. A package is bundled again only when one of its files
- * changes (path, size or modification time), so a warm compile re-bundles one package.
+ * Compiles each warehouse package into one bundle, again only when a file it was built from
+ * changed. Importing thousands of model files one by one through a TypeScript loader costs
+ * seconds; Node imports a hundred bundles in a fraction of one.
  *
  * Imports of other warehouse packages point at their bundles' stable paths, so every package
  * exists once in the process; @warehouse/core points at the runner's own core module when the
- * runner runs bundled (see core-module.ts); npm libraries stay external.
- * Source maps keep stack traces (and so model file:line) pointing at the TypeScript sources.
+ * runner runs bundled (see core-module.ts); npm libraries stay external. Whether a bundle is
+ * current is told by the files esbuild read for it (from its metafile) plus the package's
+ * package.json and tsconfig.json: a file that nothing imports cannot change the bundle.
  */
-export async function bundlePackages(rootDir: string, manifests: readonly PackageManifest[]): Promise<Map<string, string>> {
-  const core = coreModulePath();
-  // bundles linked to different core modules must not overwrite each other
-  const cacheDir = join(rootDir, 'target', 'cache', 'packages', core ? `bundled-${createHash('sha256').update(core).digest('hex').slice(0, 12)}` : 'source');
+export async function bundlePackages(rootDir: string, manifests: readonly PackageManifest[], cacheDir: string): Promise<Map<string, PackageBundle>> {
   mkdirSync(cacheDir, { recursive: true });
-  const bundleOf = new Map(manifests.map((m) => [m.name, join(cacheDir, `${m.name.replace(/^@/, '').replace(/\//g, '__')}.mjs`)]));
-  const plugin: Plugin = {
-    name: 'warehouse-packages',
-    setup(builder) {
-      builder.onResolve({ filter: /^@[^/]+\/[^/]+$/ }, (args) => {
-        const bundle = bundleOf.get(args.path);
-        return bundle ? { path: bundle, external: true } : undefined;
-      });
-    },
-  };
+  const fileOf = new Map(manifests.map((m) => [m.name, join(cacheDir, `${m.name.replace(/^@/, '').replace(/\//g, '__')}.mjs`)]));
+  const packageOfFile = new Map([...fileOf].map(([name, file]) => [file, name]));
+  const bundles = new Map<string, PackageBundle>();
+  const stale: PackageManifest[] = [];
+  for (const manifest of manifests) {
+    const file = fileOf.get(manifest.name)!;
+    const stamp = readJsonFile<BundleStamp>(`${file}.json`);
+    if (stamp && existsSync(file) && fingerprintOf(rootDir, stamp.inputs, `${BUNDLER_VERSION}\0${manifest.entry}`) === stamp.fingerprint) {
+      bundles.set(manifest.name, { file, fingerprint: stamp.fingerprint, imports: stamp.imports, positions: new BundlePositions(`${file}.map`) });
+    } else stale.push(manifest);
+  }
+  if (stale.length === 0) return bundles;
+
+  const { build } = await esbuild();
+  // other warehouse packages stay imports of their bundles (aliases, not a plugin: see coreModuleLink)
+  const core = coreModuleLink();
+  const alias = { ...Object.fromEntries(fileOf), ...core.alias };
+  const external = [...fileOf.values(), ...core.external];
   await Promise.all(
-    manifests.map(async (manifest) => {
-      const bundle = bundleOf.get(manifest.name)!;
-      const stamp = `${bundle}.fingerprint`;
-      const fingerprint = fingerprintOf(rootDir, manifest);
-      if (existsSync(bundle) && existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) return;
-      await build({
+    stale.map(async (manifest) => {
+      const file = fileOf.get(manifest.name)!;
+      const result = await build({
+        absWorkingDir: rootDir,
         entryPoints: [manifest.entry],
-        outfile: bundle,
+        outfile: file,
+        write: false,
         bundle: true,
         format: 'esm',
         platform: 'node',
         target: 'node20',
         packages: 'external',
-        plugins: [...coreModulePlugins(), plugin],
+        alias,
+        external,
         sourcemap: 'linked',
+        sourcesContent: false,
+        metafile: true,
         logLevel: 'silent',
       });
-      writeFileSync(stamp, fingerprint);
+      const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+      const imports = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => packageOfFile.get(i.path)).filter((n): n is string => n !== undefined))].sort();
+      const inputs = [...Object.keys(result.metafile.inputs), ...configFilesOf(rootDir, manifest)].sort();
+      const stamp: BundleStamp = { fingerprint: fingerprintOf(rootDir, inputs, `${BUNDLER_VERSION}\0${manifest.entry}`), inputs, imports };
+      // each file written under a name of this process's own, then renamed: a concurrent compile never reads half a file
+      for (const out of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(out.path, out.contents); // the map before the bundle
+      writeAtomically(`${file}.json`, JSON.stringify(stamp));
+      bundles.set(manifest.name, { file, fingerprint: stamp.fingerprint, imports, positions: new BundlePositions(`${file}.map`) });
     }),
   );
-  process.setSourceMapsEnabled(true);
-  return bundleOf;
+  return bundles;
 }
 
-/** A hash of every file of the package (path, size, mtime) and the bundler's version. */
-function fingerprintOf(rootDir: string, manifest: PackageManifest): string {
-  const hash = createHash('sha256').update(esbuildVersion).update(manifest.entry);
-  const folder = join(rootDir, manifest.path);
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|mts|js|mjs|json)$/.test(entry.name)) {
-        const stat = statSync(path);
-        hash.update(`${relative(folder, path)}\0${stat.size}\0${stat.mtimeMs}\n`);
-      }
-    }
-  };
-  walk(folder);
-  return hash.digest('hex');
+/** The package's own config files that change how esbuild compiles it. */
+function configFilesOf(rootDir: string, manifest: PackageManifest): string[] {
+  return ['package.json', 'tsconfig.json'].map((f) => relative(rootDir, join(rootDir, manifest.path, f))).filter((f) => existsSync(join(rootDir, f)));
 }
+
+/** esbuild's version, read without loading esbuild (a cached compile never starts it). */
+const BUNDLER_VERSION = (() => {
+  try {
+    const require = createRequire(import.meta.url);
+    return (JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();

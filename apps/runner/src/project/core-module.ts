@@ -1,4 +1,4 @@
-import type { Plugin } from 'esbuild';
+import { createHash } from 'node:crypto';
 
 /**
  * Where project bundles import `@warehouse/core` from. When the runner runs from its own bundle
@@ -17,11 +17,21 @@ export function useCoreModule(path: string): void {
 export const coreModulePath = (): string | undefined => coreModule;
 
 /**
- * For an esbuild build of project code: links `@warehouse/core` to the runner's bundled core
- * module (an external import of it), or nothing when the runner runs from sources. Put it first.
+ * esbuild options that link `@warehouse/core` in project code to the runner's bundled core
+ * module (an external import of it), or nothing when the runner runs from sources. An alias,
+ * not a plugin: a plugin's resolve callback is a round trip to this process for each of the
+ * thousands of model files that import core.
  */
-export function coreModulePlugins(): Plugin[] {
+export function coreModuleLink(): { alias: Record<string, string>; external: string[] } {
   const core = coreModule;
-  if (!core) return [];
-  return [{ name: 'warehouse-core-module', setup: (builder) => builder.onResolve({ filter: /^@warehouse\/core$/ }, () => ({ path: core, external: true })) }];
+  return core ? { alias: { '@warehouse/core': core }, external: [core] } : { alias: {}, external: [] };
+}
+
+/**
+ * A name for the core the project is compiled against, for cache folders: bundles and
+ * recorded definitions made with one core are not used with another. Undefined from sources,
+ * where core changes with every edit and nothing is cached across processes.
+ */
+export function coreModuleKey(): string | undefined {
+  return coreModule === undefined ? undefined : createHash('sha256').update(coreModule).digest('hex').slice(0, 12);
 }

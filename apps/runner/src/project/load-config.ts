@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { ErrorCode, parseConfig, WarehouseError, type WarehouseConfig } from '@warehouse/core';
-import { coreModulePath, coreModulePlugins } from './core-module.js';
+import { coreModuleKey, coreModuleLink } from './core-module.js';
+import { esbuild } from './esbuild-service.js';
+import { fingerprintOf, readJsonFile, writeAtomically } from './file-stamps.js';
 import { CONFIG_FILE } from './find-project-root.js';
 
 export interface LoadedConfig {
@@ -31,29 +32,35 @@ export async function loadConfig(rootDir: string): Promise<LoadedConfig> {
 
 /**
  * From sources, the TypeScript loader imports the file. A bundled runner has no TypeScript
- * loader: esbuild compiles the file, linked to the runner's core module, into a file of this
- * process's own (removed after the import).
+ * loader: esbuild compiles the file, linked to the runner's core module, into
+ * target/cache/config/, again only when a file it was built from changes.
  */
 async function importConfig(rootDir: string, file: string): Promise<unknown> {
-  const core = coreModulePath();
-  if (!core) return import(pathToFileURL(file).href);
+  const coreKey = coreModuleKey();
+  if (!coreKey) return import(pathToFileURL(file).href);
   const dir = join(rootDir, 'target', 'cache', 'config');
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `warehouse.config.${process.pid}.mjs`);
-  try {
-    await build({
+  const outfile = join(dir, `warehouse.config.${coreKey}.mjs`);
+  const stamp = readJsonFile<{ fingerprint: string; inputs: string[] }>(`${outfile}.json`);
+  if (!stamp || stamp.fingerprint !== fingerprintOf(rootDir, stamp.inputs) || !existsSync(outfile)) {
+    const { build } = await esbuild();
+    const result = await build({
+      absWorkingDir: rootDir,
       entryPoints: [file],
       outfile,
+      write: false,
       bundle: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
       packages: 'external',
-      plugins: coreModulePlugins(),
+      ...coreModuleLink(),
+      metafile: true,
       logLevel: 'silent',
     });
-    return await import(pathToFileURL(outfile).href);
-  } finally {
-    rmSync(outfile, { force: true });
+    mkdirSync(dir, { recursive: true });
+    const inputs = Object.keys(result.metafile.inputs).sort();
+    writeAtomically(outfile, result.outputFiles[0]!.contents);
+    writeAtomically(`${outfile}.json`, JSON.stringify({ fingerprint: fingerprintOf(rootDir, inputs), inputs }));
   }
+  return import(pathToFileURL(outfile).href);
 }
