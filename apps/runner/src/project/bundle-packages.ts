@@ -27,10 +27,17 @@ interface BundleStamp {
   imports: string[];
 }
 
+/** How many packages esbuild bundles at once: enough to keep its cores busy, few enough that the first finish early. */
+const BUILD_CONCURRENCY = 4;
+
 /**
  * Compiles each warehouse package into one bundle, again only when a file it was built from
  * changed. Importing thousands of model files one by one through a TypeScript loader costs
  * seconds; Node imports a hundred bundles in a fraction of one.
+ *
+ * Returns a promise per package, settled as its bundle is ready, so a caller can import the
+ * first packages while esbuild is still working on the rest. Stale packages are bundled a few
+ * at a time, in the order given.
  *
  * Imports of other warehouse packages point at their bundles' stable paths, so every package
  * exists once in the process; @warehouse/core points at the runner's own core module when the
@@ -38,30 +45,31 @@ interface BundleStamp {
  * current is told by the files esbuild read for it (from its metafile) plus the package's
  * package.json and tsconfig.json: a file that nothing imports cannot change the bundle.
  */
-export async function bundlePackages(rootDir: string, manifests: readonly PackageManifest[], cacheDir: string): Promise<Map<string, PackageBundle>> {
+export function bundlePackages(rootDir: string, manifests: readonly PackageManifest[], cacheDir: string): Map<string, Promise<PackageBundle>> {
   mkdirSync(cacheDir, { recursive: true });
   const fileOf = new Map(manifests.map((m) => [m.name, join(cacheDir, `${m.name.replace(/^@/, '').replace(/\//g, '__')}.mjs`)]));
   const packageOfFile = new Map([...fileOf].map(([name, file]) => [file, name]));
-  const bundles = new Map<string, PackageBundle>();
+  const bundles = new Map<string, Promise<PackageBundle>>();
   const stale: PackageManifest[] = [];
   for (const manifest of manifests) {
     const file = fileOf.get(manifest.name)!;
     const stamp = readJsonFile<BundleStamp>(`${file}.json`);
     if (stamp && existsSync(file) && fingerprintOf(rootDir, stamp.inputs, `${BUNDLER_VERSION}\0${manifest.entry}`) === stamp.fingerprint) {
-      bundles.set(manifest.name, { file, fingerprint: stamp.fingerprint, imports: stamp.imports, positions: new BundlePositions(`${file}.map`) });
+      bundles.set(manifest.name, Promise.resolve({ file, fingerprint: stamp.fingerprint, imports: stamp.imports, positions: new BundlePositions(`${file}.map`) }));
     } else stale.push(manifest);
   }
   if (stale.length === 0) return bundles;
 
-  const { build } = await esbuild();
   // other warehouse packages stay imports of their bundles (aliases, not a plugin: see coreModuleLink)
   const core = coreModuleLink();
   const alias = { ...Object.fromEntries(fileOf), ...core.alias };
   const external = [...fileOf.values(), ...core.external];
-  await Promise.all(
-    stale.map(async (manifest) => {
-      const file = fileOf.get(manifest.name)!;
-      const result = await build({
+  const slot = semaphore(BUILD_CONCURRENCY);
+  const bundleOne = async (manifest: PackageManifest): Promise<PackageBundle> => {
+    const { build } = await esbuild();
+    const file = fileOf.get(manifest.name)!;
+    const result = await slot(() =>
+      build({
         absWorkingDir: rootDir,
         entryPoints: [manifest.entry],
         outfile: file,
@@ -77,18 +85,40 @@ export async function bundlePackages(rootDir: string, manifests: readonly Packag
         sourcesContent: false,
         metafile: true,
         logLevel: 'silent',
-      });
-      const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
-      const imports = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => packageOfFile.get(i.path)).filter((n): n is string => n !== undefined))].sort();
-      const inputs = [...Object.keys(result.metafile.inputs), ...configFilesOf(rootDir, manifest)].sort();
-      const stamp: BundleStamp = { fingerprint: fingerprintOf(rootDir, inputs, `${BUNDLER_VERSION}\0${manifest.entry}`), inputs, imports };
-      // each file written under a name of this process's own, then renamed: a concurrent compile never reads half a file
-      for (const out of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(out.path, out.contents); // the map before the bundle
-      writeAtomically(`${file}.json`, JSON.stringify(stamp));
-      bundles.set(manifest.name, { file, fingerprint: stamp.fingerprint, imports, positions: new BundlePositions(`${file}.map`) });
-    }),
-  );
+      }),
+    );
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+    const imports = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => packageOfFile.get(i.path)).filter((n): n is string => n !== undefined))].sort();
+    const inputs = [...Object.keys(result.metafile.inputs), ...configFilesOf(rootDir, manifest)].sort();
+    const stamp: BundleStamp = { fingerprint: fingerprintOf(rootDir, inputs, `${BUNDLER_VERSION}\0${manifest.entry}`), inputs, imports };
+    // each file written under a name of this process's own, then renamed: a concurrent compile never reads half a file
+    for (const out of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(out.path, out.contents); // the map before the bundle
+    writeAtomically(`${file}.json`, JSON.stringify(stamp));
+    return { file, fingerprint: stamp.fingerprint, imports, positions: new BundlePositions(`${file}.map`) };
+  };
+  for (const manifest of stale) {
+    const bundle = bundleOne(manifest);
+    // a caller that gives up at the first failure must not leave the others unhandled
+    bundle.catch(() => undefined);
+    bundles.set(manifest.name, bundle);
+  }
   return bundles;
+}
+
+/** Runs at most `limit` tasks at a time, in the order they were asked for. */
+function semaphore(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** The package's own config files that change how esbuild compiles it. */

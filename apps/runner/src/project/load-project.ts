@@ -1,4 +1,4 @@
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   collectDefinitions,
@@ -15,7 +15,7 @@ import {
 import { bundlePackages, type PackageBundle } from './bundle-packages.js';
 import { coreModuleKey } from './core-module.js';
 import { discoverPackages, type PackageManifest } from './discover-packages.js';
-import { readRecords, recordKeys, writeRecords } from './package-records.js';
+import { readRecords, recordKey, recordKeyBase, writeRecords } from './package-records.js';
 
 /** How a load went: which packages were bundled and evaluated again, how many came from the cache. */
 export interface LoadSummary {
@@ -24,8 +24,8 @@ export interface LoadSummary {
   evaluated: string[];
   /** Packages whose recorded definitions were read from the compile cache. */
   restored: number;
-  /** Milliseconds spent bundling, and importing and recording the evaluated packages. */
-  bundleMs: number;
+  /** Milliseconds in all, and of them importing and recording the evaluated packages (bundling overlaps it). */
+  ms: number;
   evaluateMs: number;
 }
 
@@ -47,27 +47,33 @@ export async function loadProject(rootDir: string, report?: (summary: LoadSummar
   // bundles linked to different core modules must not overwrite each other
   const cacheDir = join(rootDir, 'target', 'cache', 'packages', coreKey ? `bundled-${coreKey}` : 'source');
   const started = performance.now();
-  let bundles: Map<string, PackageBundle>;
-  try {
-    bundles = await bundlePackages(rootDir, manifests, cacheDir);
-  } catch (error) {
-    // a syntax error in a model file: esbuild names the file and line
-    throw new WarehouseError(ErrorCode.packageLoadFailed, `a package does not compile: ${describeBundleError(rootDir, error)}`, { cause: error });
-  }
+  const bundles = bundlePackages(rootDir, manifests, cacheDir);
   // from sources, core changes with every edit: records are kept only by a bundled runner
-  const keys = coreKey ? recordKeys(rootDir, bundles, coreKey) : undefined;
-  const bundleOfFile = new Map([...bundles.values()].map((b) => [b.file, b]));
-  const locate = (site: DefinitionSite | undefined) => locateSite(rootDir, site, bundleOfFile);
+  const keyBase = coreKey ? recordKeyBase(rootDir, coreKey) : undefined;
+  const bundleOfFile = new Map<string, PackageBundle>();
+  const relativePaths = new Map<string, string>();
+  const locate = (site: DefinitionSite | undefined) => locateSite(rootDir, site, bundleOfFile, relativePaths);
 
-  const bundled = performance.now();
   let evaluateMs = 0;
   const failures: string[] = [];
+  const reported = new Set<unknown>();
   const packages: WarehousePackage[] = [];
   const evaluated: string[] = [];
   for (const manifest of manifests) {
-    const bundle = bundles.get(manifest.name)!;
+    // a package is taken up as soon as it and what it imports are bundled, while esbuild works on the rest
+    let closure: Map<string, PackageBundle>;
+    try {
+      closure = await bundledClosure(manifest.name, bundles);
+    } catch (error) {
+      // a syntax error in a model file: esbuild names the file and line (reported once, not for every importer)
+      if (!reported.has(error)) failures.push(`a package does not compile: ${describeBundleError(rootDir, error)}`);
+      reported.add(error);
+      continue;
+    }
+    for (const bundle of closure.values()) bundleOfFile.set(bundle.file, bundle);
+    const bundle = closure.get(manifest.name)!;
     const recordsFile = `${bundle.file}.records.json`;
-    const key = keys?.get(manifest.name);
+    const key = keyBase === undefined ? undefined : recordKey(keyBase, closure);
     let records: DefinitionRecords | undefined = key ? readRecords(recordsFile, key) : undefined;
     if (!records) {
       const evaluating = performance.now();
@@ -82,7 +88,7 @@ export async function loadProject(rootDir: string, report?: (summary: LoadSummar
       evaluated.push(manifest.name);
       if (key && isPersistable(records)) writeRecords(recordsFile, key, records);
     }
-    const { models, sources, kpis } = restoreDefinitions(records, { definedAt: (recorded) => resolve(rootDir, recorded) });
+    const { models, sources, kpis } = restoreDefinitions(records, { definedAt: absoluteIn(rootDir) });
     packages.push({
       name: manifest.name,
       version: manifest.version,
@@ -98,8 +104,27 @@ export async function loadProject(rootDir: string, report?: (summary: LoadSummar
   if (failures.length > 0) {
     throw new WarehouseError(ErrorCode.packageLoadFailed, failures.join('\n'));
   }
-  report?.({ packages: packages.length, evaluated, restored: packages.length - evaluated.length, bundleMs: Math.round(bundled - started), evaluateMs: Math.round(evaluateMs) });
+  report?.({ packages: packages.length, evaluated, restored: packages.length - evaluated.length, ms: Math.round(performance.now() - started), evaluateMs: Math.round(evaluateMs) });
   return packages;
+}
+
+/** A package's bundle and the bundles of every warehouse package it imports, directly or not, once all are ready. */
+async function bundledClosure(name: string, bundles: ReadonlyMap<string, Promise<PackageBundle>>): Promise<Map<string, PackageBundle>> {
+  const closure = new Map<string, PackageBundle>();
+  const pending = [name];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    const bundle = await bundles.get(next);
+    if (!bundle || closure.has(next)) continue;
+    closure.set(next, bundle);
+    pending.push(...bundle.imports.filter((i) => !closure.has(i)));
+  }
+  return closure;
+}
+
+/** `relative` -> absolute path under the project root (a plain join for the usual, normalized, inside case). */
+function absoluteIn(rootDir: string): (recorded: string) => string {
+  return (recorded) => (recorded.startsWith('..') || isAbsolute(recorded) ? resolve(rootDir, recorded) : `${rootDir}${sep}${recorded}`);
 }
 
 /**
@@ -129,11 +154,15 @@ const generatedFile = (site: DefinitionSite | undefined): string | undefined => 
 };
 
 /** `path:line` of a declaration relative to the project root, mapped from its bundle to the source. */
-function locateSite(rootDir: string, site: DefinitionSite | undefined, bundleOfFile: ReadonlyMap<string, PackageBundle>): string | undefined {
+function locateSite(rootDir: string, site: DefinitionSite | undefined, bundleOfFile: ReadonlyMap<string, PackageBundle>, relativePaths: Map<string, string>): string | undefined {
   const file = generatedFile(site);
   const bundle = file === undefined ? undefined : bundleOfFile.get(file);
   const original = bundle && site?.generated ? bundle.positions.original(site.generated.line, site.generated.column) : undefined;
-  if (original) return `${relative(rootDir, original.file)}:${original.line}`;
+  if (original) {
+    let path = relativePaths.get(original.file);
+    if (path === undefined) relativePaths.set(original.file, (path = relative(rootDir, original.file)));
+    return `${path}:${original.line}`;
+  }
   const location = site?.location();
   return location === undefined ? undefined : relative(rootDir, location);
 }

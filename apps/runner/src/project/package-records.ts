@@ -9,33 +9,26 @@ import { writeAtomically } from './file-stamps.js';
 const FORMAT = 1;
 
 /**
- * The key under which a package's recorded definitions are kept: what evaluating the package
- * depends on. That is its own files, the files of every warehouse package it imports, directly
- * or not (a rule imported from another package writes part of its SQL), the installed npm
- * libraries (package-lock.json) and the core it was recorded with (`salt`). A package that
- * reads another only through `ref('name')` does not import it, and is not re-evaluated when
- * that package changes: its refs are resolved when the graph is assembled.
+ * What every record key of a project shares: the layout of records files, the core they are
+ * recorded with, and the installed npm libraries (package-lock.json).
  */
-export function recordKeys(rootDir: string, bundles: ReadonlyMap<string, PackageBundle>, salt: string): Map<string, string> {
+export function recordKeyBase(rootDir: string, coreKey: string): string {
   const lock = statSync(join(rootDir, 'package-lock.json'), { throwIfNoEntry: false });
-  const shared = `${FORMAT}\0${salt}\0${lock ? `${lock.size}:${lock.mtimeMs}` : 'no lock file'}`;
-  const keys = new Map<string, string>();
-  for (const name of bundles.keys()) {
-    const closure = new Set<string>([name]);
-    const pending = [name];
-    while (pending.length > 0) {
-      for (const imported of bundles.get(pending.pop()!)?.imports ?? []) {
-        if (!closure.has(imported)) {
-          closure.add(imported);
-          pending.push(imported);
-        }
-      }
-    }
-    const hash = createHash('sha256').update(shared);
-    for (const member of [...closure].sort()) hash.update(`\n${member}\0${bundles.get(member)?.fingerprint ?? 'not a warehouse package'}`);
-    keys.set(name, hash.digest('hex'));
-  }
-  return keys;
+  return `${FORMAT}\0${coreKey}\0${lock ? `${lock.size}:${lock.mtimeMs}` : 'no lock file'}`;
+}
+
+/**
+ * The key under which a package's recorded definitions are kept: what evaluating the package
+ * depends on. That is its own files and the files of every warehouse package it imports,
+ * directly or not (`closure`, the package included): a rule imported from another package
+ * writes part of its SQL. A package that reads another only through `ref('name')` does not
+ * import it, and is not evaluated again when that package changes: its refs are resolved when
+ * the graph is assembled.
+ */
+export function recordKey(base: string, closure: ReadonlyMap<string, PackageBundle>): string {
+  const hash = createHash('sha256').update(base);
+  for (const name of [...closure.keys()].sort()) hash.update(`\n${name}\0${closure.get(name)!.fingerprint}`);
+  return hash.digest('hex');
 }
 
 /** The records kept under `key`, or undefined when there are none (or they were made under another key). */

@@ -90,15 +90,21 @@ export interface ManifestOptions extends SchemaNaming {
 /** The manifest of a graph: every package, node, contract and edge, with checksums. */
 export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Manifest {
   const neutralNames = relationNamesFor(graph, {});
+  const inRoot = options.rootDir.endsWith(sep) ? options.rootDir : `${options.rootDir}${sep}`;
   const where = (definedAt: string | undefined) =>
-    definedAt === undefined ? undefined : relative(options.rootDir, definedAt).split(sep).join('/');
-  const columnsOf = (columns: Record<string, { type: string; nullable?: boolean; description?: string }>) =>
-    Object.fromEntries(
-      Object.entries(columns).map(([name, spec]) => [
-        name,
-        { type: canonicalPgType(spec.type) ?? spec.type, nullable: spec.nullable !== false, ...(spec.description ? { description: spec.description } : {}) },
-      ]),
-    );
+    definedAt === undefined
+      ? undefined
+      : (definedAt.startsWith(inRoot) && sep === '/' ? definedAt.slice(inRoot.length) : relative(options.rootDir, definedAt).split(sep).join('/'));
+  const columnsOf = (columns: Record<string, { type: string; nullable?: boolean; description?: string }>) => {
+    const result: Record<string, ManifestColumn> = {};
+    for (const name of Object.keys(columns)) {
+      const spec = columns[name]!;
+      const column: ManifestColumn = { type: canonicalPgType(spec.type) ?? spec.type, nullable: spec.nullable !== false };
+      if (spec.description) column.description = spec.description;
+      result[name] = column;
+    }
+    return result;
+  };
 
   const nodes: Manifest['nodes'] = {};
   for (const id of [...graph.nodes.keys()].sort()) {
@@ -143,29 +149,29 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
     const neutralSql = node.neutralSql ?? renderModelSql(m, neutralNames, { targetName: 'manifest', incremental: false }).sql;
     const columns = columnsOf(m.columns);
     const config = { materialized: m.materialized, grain: m.grain, contract: m.contract, columns };
-    nodes[id] = {
-      type: 'model',
-      name: m.relationName,
-      package: node.package,
-      domain: m.domain,
-      schema: domainSchema(m.domain, options),
-      kind: m.kind,
-      materialized: m.materialized,
-      access: m.access,
-      ...(m.group ? { group: m.group } : {}),
-      ...(m.version !== undefined ? { version: m.version, baseName: m.name } : {}),
-      ...(m.latest ? { latest: true } : {}),
-      ...(m.deprecationDate ? { deprecationDate: m.deprecationDate } : {}),
-      tags: [...m.tags],
-      owner: m.owner,
-      description: m.description,
-      grain: [...m.grain],
-      contract: { enforced: m.contract.enforced, columns },
-      dependsOn: [...node.dependsOn],
-      ...(m.definedAt ? { definedAt: where(m.definedAt)! } : {}),
-      compiledPath: compiledPathOf(node),
-      checksum: createHash('sha256').update(neutralSql).update(JSON.stringify(config)).digest('hex'),
-    };
+    // properties set in the order the manifest lists them (no spreads: this runs for every model)
+    const entry = { type: 'model', name: m.relationName, package: node.package, domain: m.domain, schema: domainSchema(m.domain, options) } as ManifestModel;
+    entry.kind = m.kind;
+    entry.materialized = m.materialized;
+    entry.access = m.access;
+    if (m.group) entry.group = m.group;
+    if (m.version !== undefined) {
+      entry.version = m.version;
+      entry.baseName = m.name;
+    }
+    if (m.latest) entry.latest = true;
+    if (m.deprecationDate) entry.deprecationDate = m.deprecationDate;
+    entry.tags = [...m.tags];
+    entry.owner = m.owner;
+    entry.description = m.description;
+    entry.grain = [...m.grain];
+    entry.contract = { enforced: m.contract.enforced, columns };
+    entry.dependsOn = [...node.dependsOn];
+    const definedAt = m.definedAt;
+    if (definedAt) entry.definedAt = where(definedAt)!;
+    entry.compiledPath = compiledPathOf(node);
+    entry.checksum = createHash('sha256').update(neutralSql).update(JSON.stringify(config)).digest('hex');
+    nodes[id] = entry;
   }
 
   const packages: Manifest['packages'] = {};

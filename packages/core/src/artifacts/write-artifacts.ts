@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { changedRowsPathOf, incrementalPathOf, type ExecutionPlan } from '../execute/plan.js';
 import type { RunResult } from '../execute/run-result.js';
 import type { Manifest } from './manifest.js';
@@ -26,10 +26,25 @@ async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, 
     index = {};
   }
   const next: Record<string, string> = { ...index };
+  // which files exist, by listing their folders (one call per folder, not one per file)
+  const listed = new Map<string, Set<string> | undefined>();
+  const exists = (path: string) => {
+    const folder = dirname(path);
+    if (!listed.has(folder)) {
+      let names: Set<string> | undefined;
+      try {
+        names = new Set(readdirSync(join(rootDir, folder)));
+      } catch {
+        names = undefined;
+      }
+      listed.set(folder, names);
+    }
+    return listed.get(folder)?.has(basename(path)) ?? false;
+  };
   const pending = files.filter(([path, content]) => {
     const hash = createHash('sha1').update(content).digest('base64');
     next[path] = hash;
-    return index[path] !== hash || !existsSync(join(rootDir, path));
+    return index[path] !== hash || !exists(path);
   });
   const folders = new Set(pending.map(([path]) => dirname(join(rootDir, path))));
   await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));

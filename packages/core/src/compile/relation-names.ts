@@ -40,20 +40,30 @@ export function relationNamesFor(graph: ProjectGraph, naming: SchemaNaming = {})
  * its `latest` version (by default the highest), or the version asked for. A relation name
  * (`x_v1`) resolves to itself.
  */
-export function modelResolver(models: readonly AnyModel[]): (name: string, version?: number) => string | undefined {
-  const versions = new Map<string, AnyModel[]>();
+export function modelResolver(models: readonly Pick<AnyModel, 'name' | 'relationName' | 'version' | 'latest'>[]): (name: string, version?: number) => string | undefined {
+  // by name: the relation a ref without a version gets, and each version's relation
+  const latest = new Map<string, { relationName: string; version: number; marked: boolean }>();
+  const versions = new Map<string, Map<number, string>>();
   const relations = new Set<string>();
   for (const model of models) {
     relations.add(model.relationName);
-    versions.set(model.name, [...(versions.get(model.name) ?? []), model]);
+    if (model.version !== undefined) {
+      let byVersion = versions.get(model.name);
+      if (!byVersion) versions.set(model.name, (byVersion = new Map()));
+      if (!byVersion.has(model.version)) byVersion.set(model.version, model.relationName);
+    }
+    const current = latest.get(model.name);
+    const version = model.version ?? 0;
+    const marked = model.latest === true;
+    // the first one marked latest, else the highest version (the first seen of equals)
+    if (!current || (marked && !current.marked) || (!marked && !current.marked && version > current.version)) {
+      latest.set(model.name, { relationName: model.relationName, version, marked });
+    }
   }
   return (name, version) => {
-    const candidates = versions.get(name);
-    if (version !== undefined) return candidates?.find((m) => m.version === version)?.relationName;
-    if (candidates) {
-      const latest = candidates.find((m) => m.latest) ?? [...candidates].sort((a, b) => (b.version ?? 0) - (a.version ?? 0))[0]!;
-      return latest.relationName;
-    }
+    if (version !== undefined) return versions.get(name)?.get(version);
+    const found = latest.get(name);
+    if (found) return found.relationName;
     return relations.has(name) ? name : undefined;
   };
 }

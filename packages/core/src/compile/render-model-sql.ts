@@ -46,11 +46,12 @@ export interface RenderedSql {
 }
 
 /** `"schema"."name"` as kysely writes a table reference; the same few relations are written often. */
-const relationTexts = new Map<string, string>();
+const relationTexts = new Map<string, Map<string, string>>();
 export function relationText(schema: string, name: string): string {
-  const key = `${schema}.${name}`;
-  let text = relationTexts.get(key);
-  if (text === undefined) relationTexts.set(key, (text = sqlText(sql`${sql.table(key)}`)));
+  let inSchema = relationTexts.get(schema);
+  if (!inSchema) relationTexts.set(schema, (inSchema = new Map()));
+  let text = inSchema.get(name);
+  if (text === undefined) inSchema.set(name, (text = sqlText(sql`${sql.table(`${schema}.${name}`)}`)));
   return text;
 }
 

@@ -83,12 +83,24 @@ export interface ParsedPgType {
   /** The type modifier as written, e.g. `(12,2)`, or '' when there is none. */
   modifier: string;
   isArray: boolean;
+  /** The canonical spelling, filled in by canonicalPgType. */
+  canonical?: string;
 }
 
 const typePattern = /^([a-z][a-z0-9 ]*?)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(\[\])?$/;
 
+/** Parsed types by spelling: a project of thousands of models spells a handful of types. */
+const parsedTypes = new Map<string, ParsedPgType | undefined>();
+
 /** Parses a type as written in a contract or printed by `format_type`; undefined if unknown. */
 export function parsePgType(type: string): ParsedPgType | undefined {
+  if (parsedTypes.has(type)) return parsedTypes.get(type);
+  const parsed = parseUncached(type);
+  if (parsedTypes.size < 10_000) parsedTypes.set(type, parsed);
+  return parsed;
+}
+
+function parseUncached(type: string): ParsedPgType | undefined {
   const match = typePattern.exec(type.trim().toLowerCase());
   if (!match) return undefined;
   const base = canonicalBase[match[1]!.replace(/\s+/g, ' ')];
@@ -100,7 +112,7 @@ export function parsePgType(type: string): ParsedPgType | undefined {
 export function canonicalPgType(type: string): string | undefined {
   const parsed = parsePgType(type);
   if (!parsed) return undefined;
-  return `${parsed.base}${parsed.modifier}${parsed.isArray ? '[]' : ''}`;
+  return (parsed.canonical ??= `${parsed.base}${parsed.modifier}${parsed.isArray ? '[]' : ''}`);
 }
 
 /**

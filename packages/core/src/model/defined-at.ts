@@ -54,13 +54,17 @@ export function definitionSite(): DefinitionSite {
 
 function rawCallSites(): NodeJS.CallSite[] | undefined {
   const original = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
   try {
+    // this function, the define* function and its caller: V8 need not walk further
+    Error.stackTraceLimit = 4;
     Error.prepareStackTrace = (_error, sites) => sites;
     const holder: { stack?: unknown } = {};
     Error.captureStackTrace(holder);
     // drop the frame of this function: callers count from their own
     return (holder.stack as NodeJS.CallSite[] | undefined)?.slice(1);
   } finally {
+    Error.stackTraceLimit = limit;
     Error.prepareStackTrace = original;
   }
 }

@@ -6,16 +6,18 @@ import { collectTests, type DataTest } from '../quality/collect-tests.js';
 import { checkAccess, type Reader } from './access-rules.js';
 import type { AssemblyContext } from './assembly-context.js';
 import { closestName } from './closest-name.js';
-import { modelId, sourceId, testId, type GraphNode, type TestNode, type WarehousePackage } from './project-graph.js';
+import { modelId, sourceId, testId, type TestNode, type WarehousePackage } from './project-graph.js';
+import type { IndexedModel, IndexedSource } from './project-index.js';
 
 /**
- * The data tests of every model and source as graph nodes. Checks: known kinds and columns,
- * relationships to a model or source that exists and has the field (and that the tested
- * model's package may read, like a ref), custom SQL that renders, and unique names.
+ * The data tests of a package's models and sources as graph nodes. Checks: known kinds and
+ * columns, relationships to a model or source that exists and has the field (and that the
+ * tested model's package may read, like a ref), custom SQL that renders, and names unique in
+ * the package (the project checks them across packages).
  */
-export function assembleTests(packages: readonly WarehousePackage[], context: AssemblyContext, problems: Problem[]): TestNode[] {
+export function linkTests(pkg: WarehousePackage, context: AssemblyContext, problems: Problem[]): TestNode[] {
   const byName = new Map<string, TestNode>();
-  for (const pkg of packages) {
+  {
     const subjects = [
       ...pkg.sources.map((s) => ({ id: sourceId(s.system, s.name), label: `source ${s.id}`, name: `source_${s.system}_${s.name}`, columns: s.columns, tests: s.tests, group: undefined })),
       ...pkg.models.map((m) => ({ id: modelId(m.relationName), label: `model ${m.relationName}`, name: m.relationName, columns: m.columns, tests: m.tests, group: m.group })),
@@ -51,11 +53,11 @@ function resolveRelationship(
 ): void {
   const { to, field } = node.test.params as { to: unknown; field: unknown };
   const problem = (message: string) => problems.push({ code: ErrorCode.testInvalid, model: node.name, message: `${label}: test ${node.name} ${message}` });
-  let target: GraphNode | undefined;
+  let target: IndexedModel | IndexedSource | undefined;
   let columns: Record<string, unknown> | undefined;
   if (isSource(to)) {
     // the project's declaration of the source, not the object the test names (which may be a reference)
-    const source = context.sourcesByKey.get(`${to.system}.${to.name}`);
+    const source = context.source(`${to.system}.${to.name}`);
     if (!source) {
       problem(`relates to source ${to.system}.${to.name}, which no package declares`);
       return;
@@ -64,13 +66,13 @@ function resolveRelationship(
     columns = source.source.columns;
   } else {
     const name = isModel(to) ? to.relationName : typeof to === 'string' ? (context.names.resolveModel(to) ?? to) : undefined;
-    const model = name === undefined ? undefined : context.modelsByName.get(name);
+    const model = name === undefined ? undefined : context.model(name);
     if (model) {
       target = model;
       columns = model.model.columns;
       problems.push(...checkAccess(reader, model, pkg));
     } else if (name !== undefined) {
-      const near = closestName(name, context.modelsByName.keys());
+      const near = closestName(name, context.modelNames());
       problem(`relates to ${name}, which no package declares${near ? `; did you mean ${near}?` : ''}`);
       return;
     }
@@ -105,12 +107,12 @@ function resolveSqlTest(
       problems.push({ code: ErrorCode.missingModel, model: node.name, message: `${label}: test ${node.name} refs ${name}, which no package declares` });
     }
     for (const name of rendered.refs) {
-      const target = context.modelsByName.get(name)!;
+      const target = context.model(name)!;
       problems.push(...checkAccess(reader, target, pkg));
       node.dependsOn.push(target.id);
     }
     for (const key of rendered.sources) {
-      const target = context.sourcesByKey.get(key);
+      const target = context.source(key);
       if (target) node.dependsOn.push(target.id);
       else problems.push({ code: ErrorCode.missingSource, model: node.name, message: `${label}: test ${node.name} reads source ${key}, which no package declares` });
     }

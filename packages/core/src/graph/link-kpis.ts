@@ -5,10 +5,13 @@ import type { AssemblyContext } from './assembly-context.js';
 import { closestName } from './closest-name.js';
 import type { KpiNode, WarehousePackage } from './project-graph.js';
 
-/** Every package's KPIs, checked like models: unique names, domain, refs, access, dependencies. */
-export function assembleKpis(packages: readonly WarehousePackage[], context: AssemblyContext, problems: Problem[]): Map<string, KpiNode> {
+/**
+ * A package's KPIs, checked like models: names unique in the package (the project checks them
+ * across packages), domain, refs, access, dependencies.
+ */
+export function linkKpis(pkg: WarehousePackage, context: AssemblyContext, problems: Problem[]): Map<string, KpiNode> {
   const kpis = new Map<string, KpiNode>();
-  for (const pkg of packages) {
+  {
     for (const kpi of pkg.kpis ?? []) {
       const where = kpi.definedAt ? ` (${kpi.definedAt})` : '';
       const existing = kpis.get(kpi.name);
@@ -35,16 +38,16 @@ export function assembleKpis(packages: readonly WarehousePackage[], context: Ass
         continue;
       }
       for (const name of rendered.missingRefs) {
-        problems.push({ code: ErrorCode.missingModel, model: kpi.name, message: `kpi ${kpi.name}${where} refs ${name}, which no package declares${suggest(name, context.modelsByName.keys())}` });
+        problems.push({ code: ErrorCode.missingModel, model: kpi.name, message: `kpi ${kpi.name}${where} refs ${name}, which no package declares${suggest(name, context.modelNames())}` });
       }
       const reader: Reader = { name: kpi.name, package: pkg.name, group: undefined, kind: 'kpi' };
       for (const name of [...new Set(rendered.refs)].sort()) {
-        const target = context.modelsByName.get(name)!;
+        const target = context.model(name)!;
         problems.push(...checkAccess(reader, target, pkg));
         node.dependsOn.push(target.id);
       }
       for (const key of [...new Set(rendered.sources)].sort()) {
-        const target = context.sourcesByKey.get(key);
+        const target = context.source(key);
         if (!target) problems.push({ code: ErrorCode.missingSource, model: kpi.name, message: `kpi ${kpi.name}${where} reads source ${key}, which no package declares` });
         else node.dependsOn.push(target.id);
       }
