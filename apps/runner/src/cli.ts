@@ -2,15 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isWarehouseError } from '@warehouse/core';
 import { Output } from './output.js';
-import * as build from './commands/build.js';
-import * as compile from './commands/compile.js';
-import * as demo from './commands/demo.js';
-import * as kpi from './commands/kpi.js';
-import * as ls from './commands/ls.js';
-import * as seedDemo from './commands/seed-demo.js';
-import * as sourceFreshness from './commands/source-freshness.js';
-import * as test from './commands/test.js';
-import { SEED_DEMO_DEFAULTS } from './commands/seed-demo.js';
+import type * as build from './commands/build.js';
+import type * as demo from './commands/demo.js';
+import type * as kpi from './commands/kpi.js';
+import type * as ls from './commands/ls.js';
+import type * as seedDemo from './commands/seed-demo.js';
+import type * as test from './commands/test.js';
+import { SEED_DEMO_DEFAULTS } from './commands/seed-demo-defaults.js';
 
 const runnerVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -57,6 +55,15 @@ function selection(command: Command): Command {
 
 type Runner<O> = (options: O, output: Output) => Promise<number>;
 
+/**
+ * A command's `run`, imported when the command is invoked: a start-up loads the code of one
+ * command, not of all of them (the demo's generator, say, only for seed-demo and demo).
+ */
+const lazy =
+  <O>(load: () => Promise<{ run: Runner<O> }>): Runner<O> =>
+  async (options, output) =>
+    (await load()).run(options, output);
+
 /** Builds the program; `exit` receives each command's exit code. */
 export function createProgram(exit: (code: number) => void): Command {
   const program = new Command('warehouse')
@@ -83,27 +90,27 @@ export function createProgram(exit: (code: number) => void): Command {
     .description('compile the selected models and build them in dependency order (exit 1 if any fails)')
     .option('--full-refresh', 'rebuild incremental models (and rebuildable snapshots) from scratch')
     .option('--store-failures', 'keep the failing rows of every data test in the audit schema')
-    .action(action<build.BuildOptions>(build.run));
+    .action(action<build.BuildOptions>(lazy(() => import('./commands/build.js'))));
 
   selection(common(program.command('test')))
     .description('run the data tests of the selected models and sources against what is built (exit 1 if an error test fails)')
     .option('--store-failures', 'keep the failing rows of every data test in the audit schema')
-    .action(action<test.TestCommandOptions>(test.run));
+    .action(action<test.TestCommandOptions>(lazy(() => import('./commands/test.js'))));
 
   const source = program.command('source').description('commands about the landed sources');
   selection(common(source.command('freshness')))
     .description('check how old the newest landed row of each source is (exit 1 past an error threshold)')
     .option('--now <timestamp>', 'measure ages from this time instead of now (ISO)')
-    .action(action(sourceFreshness.run));
+    .action(action(lazy(() => import('./commands/source-freshness.js'))));
 
   selection(common(program.command('compile')))
     .description('validate the project and write target/manifest.json and target/compiled/ without a database')
-    .action(action(compile.run));
+    .action(action(lazy(() => import('./commands/compile.js'))));
 
   selection(common(program.command('ls')))
     .description('list the selected models in dependency order')
     .option('-l, --long', 'show domain, kind, materialization, access and tags')
-    .action(action<ls.LsOptions>(ls.run));
+    .action(action<ls.LsOptions>(lazy(() => import('./commands/ls.js'))));
 
   common(program.command('seed-demo'))
     .description('create the landing tables and deliver deterministic demo data for a period (call again with a later period to append)')
@@ -111,13 +118,13 @@ export function createProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--seed <n>', 'random seed; the same seed and arguments give the same data').argParser(integer).default(SEED_DEMO_DEFAULTS.seed))
     .addOption(new Option('--from <date>', 'first day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.from))
     .addOption(new Option('--to <date>', 'last day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.to))
-    .action(action<seedDemo.SeedDemoCommandOptions>(seedDemo.run));
+    .action(action<seedDemo.SeedDemoCommandOptions>(lazy(() => import('./commands/seed-demo.js'))));
 
   selection(common(program.command('demo')))
     .description('seed a year of demo data and build the whole warehouse on it (embedded PGlite unless DATABASE_URL is set)')
     .addOption(new Option('--scale <n>', 'demo data size').argParser(positiveNumber).default(SEED_DEMO_DEFAULTS.scale))
     .addOption(new Option('--seed <n>', 'random seed').argParser(integer).default(SEED_DEMO_DEFAULTS.seed))
-    .action(action<demo.DemoOptions>(demo.run));
+    .action(action<demo.DemoOptions>(lazy(() => import('./commands/demo.js'))));
 
   common(program.command('kpi'))
     .description('compute KPIs over the built models for a period (all of them without names)')
@@ -125,7 +132,7 @@ export function createProgram(exit: (code: number) => void): Command {
     .option('--from <date>', 'first day of the period (default: 364 days before --to)', isoDate)
     .option('--to <date>', 'last day of the period (default: today, UTC)', isoDate)
     .option('--domain <domain>', 'only the KPIs of this domain')
-    .action((names: string[], options: kpi.KpiOptions) => action<kpi.KpiOptions>((o, output) => kpi.run(names, o, output))(options));
+    .action((names: string[], options: kpi.KpiOptions) => action<kpi.KpiOptions>(async (o, output) => (await import('./commands/kpi.js')).run(names, o, output))(options));
 
   return program;
 }

@@ -1,5 +1,6 @@
 import logUpdate from 'log-update';
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
 import { countByStatus, isWarehouseError, type NodeResult, type RunEvent, type RunEventListener, type RunResult } from '@warehouse/core';
 
 export interface OutputOptions {
@@ -35,6 +36,8 @@ export class Output {
   constructor(options: OutputOptions) {
     this.options = options;
     if (!options.tty) {
+      // loaded only for log lines: a terminal never needs it
+      const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
       this.logger = pino(
         { level: options.debug ? 'debug' : 'info', base: { app: 'warehouse' }, timestamp: pino.stdTimeFunctions.isoTime },
         pino.destination({ dest: options.json ? 2 : 1, sync: true }),

@@ -71,6 +71,7 @@ export { topologicalOrder } from './graph/topological-order.js';
 export { domainSchema, relationNamesFor, sourceSchema, type SchemaNaming } from './compile/relation-names.js';
 export { renderModelSql, type RelationNames, type RenderedSql } from './compile/render-model-sql.js';
 export { queryBuilder, sqlText } from './compile/sql-text.js';
+export { compileProject, type CompiledPackage, type CompileOptions, type CompileOutcome, type CompileUnit } from './compile/compile-project.js';
 
 // adapters
 export type { Adapter, CopyTarget } from './adapter/adapter.js';
@@ -90,7 +91,7 @@ export { domainRole, planAccess, setupAccess, type AccessPlan } from './access/d
 // artifacts
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest, type ManifestModel, type ManifestSource } from './artifacts/manifest.js';
 export { META_SCHEMA, ensureRunHistory, recentRuns, recordRun, testScopesFromHistory, type TestScopes } from './artifacts/run-history.js';
-export { writeCompiledSql, writeManifest, writeRunResults } from './artifacts/write-artifacts.js';
+export { openCompiledFiles, writeCompiledSql, writeManifest, writeRunResults, type CompiledFiles } from './artifacts/write-artifacts.js';
 
 // config
 export {

@@ -1,20 +1,55 @@
-import { plan, writeCompiledSql, writeManifest } from '@warehouse/core';
+import { buildGraph, compileProject, ErrorCode, openCompiledFiles, plan, WarehouseError, writeCompiledSql, writeManifest } from '@warehouse/core';
 import type { Output } from '../output.js';
-import { loadGraph, manifestFor, openProject, selectModels, type CommonOptions, type SelectionOptions } from './project-context.js';
+import { CompileCache } from '../project/compile-cache.js';
+import { openPackages } from '../project/load-project.js';
+import { loadGraph, manifestFor, openProject, selectModels, type CommonOptions, type ProjectContext, type SelectionOptions } from './project-context.js';
 
 /**
  * `warehouse compile`: validate the project and write target/manifest.json and the compiled
- * SQL of the selected models, without touching a database.
+ * SQL of the selected models, without touching a database. Without a selection every model
+ * is compiled incrementally: each package's part of the last compile is reused while the
+ * package and the declarations it read are unchanged (see compileProject).
  */
 export async function run(options: CommonOptions & SelectionOptions, output: Output): Promise<number> {
   const context = await openProject(options, output);
+  const selecting = (options.select?.length ?? 0) > 0 || (options.exclude?.length ?? 0) > 0 || options.selector !== undefined;
+  if (!selecting) return compileEverything(context, output);
   const graph = await loadGraph(context, output);
   const selected = selectModels(graph, context, options);
   const compiled = plan(graph, selected, { targetName: context.target.name, schemaPrefix: context.target.schemaPrefix });
-  const manifest = manifestFor(graph, context);
-  await writeManifest(context.rootDir, manifest);
+  await writeManifest(context.rootDir, manifestFor(graph, context));
   await writeCompiledSql(context.rootDir, compiled);
   output.info(`compiled ${compiled.nodes.length} model(s) of ${graph.order.length}; wrote target/manifest.json and target/compiled/`);
   output.result({ models: compiled.nodes.map((n) => ({ name: n.name, package: n.package, compiledPath: n.compiledPath })) });
+  return 0;
+}
+
+async function compileEverything(context: ProjectContext, output: Output): Promise<number> {
+  const started = Date.now();
+  const packages = await openPackages(context.rootDir, (summary) => output.debug('packages loaded', { ...summary }));
+  const target = { targetName: context.target.name, schemaPrefix: context.target.schemaPrefix };
+  const cache = new CompileCache(context.rootDir, target);
+  const compiledFiles = await openCompiledFiles(context.rootDir);
+  const units = packages.map((p) => {
+    const key = p.recordsKey === undefined ? undefined : cache.keyOf(p.recordsKey);
+    const previous = key === undefined ? undefined : cache.read(p.meta.name);
+    return { package: p.meta, ...(key ? { key } : {}), ...(previous ? { previous } : {}), definitions: p.load };
+  });
+  const outcome = compileProject(units, { ...target, rootDir: context.rootDir, compiledFiles });
+  if (outcome.problems.length > 0) {
+    // the graph's assembly reports every problem, in its order
+    buildGraph(packages.map((p) => p.load()));
+    throw new WarehouseError(ErrorCode.graphInvalid, `the project has ${outcome.problems.length} problem(s):\n${outcome.problems.map((p) => `  - ${p.message}`).join('\n')}`, { problems: outcome.problems });
+  }
+  for (const warning of outcome.warnings) output.warn(warning.message);
+  await compiledFiles.write(outcome.files);
+  await writeManifest(context.rootDir, outcome.manifest);
+  const linked = new Set(outcome.linked);
+  outcome.compiled.forEach((part, i) => {
+    if (units[i]!.key !== undefined && linked.has(units[i]!.package.name)) cache.write(units[i]!.package.name, part);
+  });
+  output.debug('project compiled', { linked: outcome.linked, reused: units.length - linked.size, files: outcome.files.length, ms: Date.now() - started });
+  output.info(`compiled ${outcome.models.length} model(s) of ${outcome.models.length}; wrote target/manifest.json and target/compiled/`);
+  output.result({ models: outcome.models.map((m) => ({ name: m.name, package: m.package, compiledPath: m.compiledPath })) });
   return 0;
 }

@@ -9,7 +9,7 @@ export interface SeedDemoCommandOptions extends CommonOptions {
   to: string;
 }
 
-export const SEED_DEMO_DEFAULTS = { scale: 0.05, seed: 42, from: '2025-01-01', to: '2025-12-31' } as const;
+export { SEED_DEMO_DEFAULTS } from './seed-demo-defaults.js';
 
 /**
  * `warehouse seed-demo`: create the landing tables and deliver the demo systems' data for a

@@ -15,7 +15,7 @@ import {
 import { bundlePackages, type PackageBundle } from './bundle-packages.js';
 import { coreModuleKey } from './core-module.js';
 import { discoverPackages, type PackageManifest } from './discover-packages.js';
-import { readRecords, recordKey, recordKeyBase, writeRecords } from './package-records.js';
+import { hasRecords, readRecords, recordKey, recordKeyBase, writeRecords } from './package-records.js';
 
 /** How a load went: which packages were bundled and evaluated again, how many came from the cache. */
 export interface LoadSummary {
@@ -27,6 +27,16 @@ export interface LoadSummary {
   /** Milliseconds in all, and of them importing and recording the evaluated packages (bundling overlaps it). */
   ms: number;
   evaluateMs: number;
+}
+
+/** A warehouse package of the workspace, its definitions loaded on demand. */
+export interface ProjectPackage {
+  /** The package's name, version, domain, warehouse dependencies and folder. */
+  meta: Omit<WarehousePackage, 'models' | 'sources' | 'kpis'>;
+  /** The key its recorded definitions are kept under (with a bundled runner; undefined from sources). */
+  recordsKey?: string;
+  /** Its models, sources and KPIs, restored from their records on the first call. */
+  load(): WarehousePackage;
 }
 
 /**
@@ -41,6 +51,15 @@ export interface LoadSummary {
  * with the file and line where it failed; all failures are reported together.
  */
 export async function loadProject(rootDir: string, report?: (summary: LoadSummary) => void): Promise<WarehousePackage[]> {
+  return (await openPackages(rootDir, report)).map((p) => p.load());
+}
+
+/**
+ * Like {@link loadProject}, but the definitions of an unchanged package are read from the
+ * compile cache only when asked for: a compile that reuses a package's last compiled part
+ * never reads them.
+ */
+export async function openPackages(rootDir: string, report?: (summary: LoadSummary) => void): Promise<ProjectPackage[]> {
   const manifests = discoverPackages(rootDir);
   const names = new Set(manifests.map((m) => m.name));
   const coreKey = coreModuleKey();
@@ -53,11 +72,15 @@ export async function loadProject(rootDir: string, report?: (summary: LoadSummar
   const bundleOfFile = new Map<string, PackageBundle>();
   const relativePaths = new Map<string, string>();
   const locate = (site: DefinitionSite | undefined) => locateSite(rootDir, site, bundleOfFile, relativePaths);
+  const restore = (meta: ProjectPackage['meta'], records: DefinitionRecords): WarehousePackage => ({
+    ...meta,
+    ...restoreDefinitions(records, { definedAt: absoluteIn(rootDir) }),
+  });
 
   let evaluateMs = 0;
   const failures: string[] = [];
   const reported = new Set<unknown>();
-  const packages: WarehousePackage[] = [];
+  const packages: ProjectPackage[] = [];
   const evaluated: string[] = [];
   for (const manifest of manifests) {
     // a package is taken up as soon as it and what it imports are bundled, while esbuild works on the rest
@@ -74,32 +97,42 @@ export async function loadProject(rootDir: string, report?: (summary: LoadSummar
     const bundle = closure.get(manifest.name)!;
     const recordsFile = `${bundle.file}.records.json`;
     const key = keyBase === undefined ? undefined : recordKey(keyBase, closure);
-    let records: DefinitionRecords | undefined = key ? readRecords(recordsFile, key) : undefined;
-    if (!records) {
-      const evaluating = performance.now();
-      try {
-        records = await evaluatePackage(bundle, bundleOfFile, locate);
-      } catch (error) {
-        failures.push(describeLoadFailure(rootDir, manifest, error, bundleOfFile));
-        continue;
-      } finally {
-        evaluateMs += performance.now() - evaluating;
-      }
-      evaluated.push(manifest.name);
-      if (key && isPersistable(records)) writeRecords(recordsFile, key, records);
-    }
-    const { models, sources, kpis } = restoreDefinitions(records, { definedAt: absoluteIn(rootDir) });
-    packages.push({
+    const meta: ProjectPackage['meta'] = {
       name: manifest.name,
       version: manifest.version,
       ...(manifest.domain ? { domain: manifest.domain } : {}),
       // only warehouse packages matter for refs; core and npm libraries are not part of the graph
       dependencies: manifest.dependencies.filter((d) => names.has(d)),
       path: manifest.path,
-      models,
-      sources,
-      kpis,
-    });
+    };
+    if (key && hasRecords(recordsFile, key)) {
+      let loaded: WarehousePackage | undefined;
+      packages.push({
+        meta,
+        recordsKey: key,
+        load: () => {
+          const records = readRecords(recordsFile, key);
+          // read moments ago; only another process rewriting the cache could make it unreadable
+          if (!records) throw new WarehouseError(ErrorCode.packageLoadFailed, `the compile cache of ${manifest.name} changed while it was read (${relative(rootDir, recordsFile)}); run the command again`);
+          return (loaded ??= restore(meta, records));
+        },
+      });
+      continue;
+    }
+    const evaluating = performance.now();
+    let records: DefinitionRecords;
+    try {
+      records = await evaluatePackage(bundle, bundleOfFile, locate);
+    } catch (error) {
+      failures.push(describeLoadFailure(rootDir, manifest, error, bundleOfFile));
+      continue;
+    } finally {
+      evaluateMs += performance.now() - evaluating;
+    }
+    evaluated.push(manifest.name);
+    if (key && isPersistable(records)) writeRecords(recordsFile, key, records);
+    const restored = restore(meta, records);
+    packages.push({ meta, ...(key && isPersistable(records) ? { recordsKey: key } : {}), load: () => restored });
   }
   if (failures.length > 0) {
     throw new WarehouseError(ErrorCode.packageLoadFailed, failures.join('\n'));

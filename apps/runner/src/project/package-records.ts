@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DefinitionRecords } from '@warehouse/core';
 import type { PackageBundle } from './bundle-packages.js';
@@ -31,6 +31,21 @@ export function recordKey(base: string, closure: ReadonlyMap<string, PackageBund
   return hash.digest('hex');
 }
 
+/** Whether records are kept under `key`: the key leads the file, so this reads its first bytes only. */
+export function hasRecords(file: string, key: string): boolean {
+  const header = Buffer.from(`{"key":${JSON.stringify(key)},`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const start = Buffer.alloc(header.length);
+    return readSync(fd, start, 0, header.length, 0) === header.length && start.equals(header);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** The records kept under `key`, or undefined when there are none (or they were made under another key). */
 export function readRecords(file: string, key: string): DefinitionRecords | undefined {
   let text: string;
@@ -39,9 +54,7 @@ export function readRecords(file: string, key: string): DefinitionRecords | unde
   } catch {
     return undefined;
   }
-  // the key leads the file, so a stale one is told without parsing the rest
-  const header = `{"key":${JSON.stringify(key)},`;
-  if (!text.startsWith(header)) return undefined;
+  if (!text.startsWith(`{"key":${JSON.stringify(key)},`)) return undefined;
   try {
     return (JSON.parse(text) as { records: DefinitionRecords }).records;
   } catch {

@@ -7,7 +7,8 @@ import { testTypeOf } from '../quality/data-test-config.js';
 import { relationNamesFor, domainSchema, type SchemaNaming } from '../compile/relation-names.js';
 import { renderModelSql } from '../compile/render-model-sql.js';
 import { compiledPathOf } from '../execute/plan.js';
-import type { ProjectGraph } from '../graph/project-graph.js';
+import type { GraphNode, ProjectGraph, WarehousePackage } from '../graph/project-graph.js';
+import type { RelationNames } from '../compile/render-model-sql.js';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -73,10 +74,13 @@ export interface ManifestTest {
   dependsOn: string[];
 }
 
+/** One entry of the manifest's `nodes`. */
+export type ManifestNode = ManifestModel | ManifestSource | ManifestTest;
+
 export interface Manifest {
   metadata: { schemaVersion: number; generatedAt: string; target: string; schemaPrefix: string };
   packages: Record<string, { version: string; domain?: string; dependencies: string[]; path?: string }>;
-  nodes: Record<string, ManifestModel | ManifestSource | ManifestTest>;
+  nodes: Record<string, ManifestNode>;
   /** Node id -> ids of the nodes that read it. */
   childMap: Record<string, string[]>;
 }
@@ -90,6 +94,52 @@ export interface ManifestOptions extends SchemaNaming {
 /** The manifest of a graph: every package, node, contract and edge, with checksums. */
 export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Manifest {
   const neutralNames = relationNamesFor(graph, {});
+  const byPackage = new Map<string, GraphNode[]>();
+  for (const node of graph.nodes.values()) {
+    const list = byPackage.get(node.package);
+    if (list) list.push(node);
+    else byPackage.set(node.package, [node]);
+  }
+  const nodes: Manifest['nodes'] = {};
+  for (const name of [...byPackage.keys()].sort()) {
+    for (const [id, entry] of manifestEntries(byPackage.get(name)!, neutralNames, options)) nodes[id] = entry;
+  }
+  const childMap: Record<string, string[]> = {};
+  for (const id of Object.keys(nodes)) childMap[id] = [...(graph.children.get(id) ?? [])];
+  return { metadata: manifestMetadata(options), packages: manifestPackages(graph.packages.values()), nodes, childMap };
+}
+
+/** The manifest's metadata. */
+export function manifestMetadata(options: ManifestOptions): Manifest['metadata'] {
+  return {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    target: options.target,
+    schemaPrefix: options.schemaPrefix ?? '',
+  };
+}
+
+/** The manifest's packages, by name. */
+export function manifestPackages(packages: Iterable<Pick<WarehousePackage, 'name' | 'version' | 'domain' | 'dependencies' | 'path'>>): Manifest['packages'] {
+  const sorted = [...packages].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const result: Manifest['packages'] = {};
+  for (const p of sorted) {
+    result[p.name] = {
+      version: p.version,
+      ...(p.domain ? { domain: p.domain } : {}),
+      dependencies: [...p.dependencies].sort(),
+      ...(p.path ? { path: p.path } : {}),
+    };
+  }
+  return result;
+}
+
+/**
+ * The manifest entries of one package's nodes, in id order. The manifest lists packages by
+ * name and each package's nodes this way, so a package's entries are a block of their own,
+ * which the compile cache keeps as text.
+ */
+export function manifestEntries(nodes: readonly GraphNode[], neutralNames: RelationNames, options: ManifestOptions): Array<[string, ManifestNode]> {
   const inRoot = options.rootDir.endsWith(sep) ? options.rootDir : `${options.rootDir}${sep}`;
   const where = (definedAt: string | undefined) =>
     definedAt === undefined
@@ -106,12 +156,12 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
     return result;
   };
 
-  const nodes: Manifest['nodes'] = {};
-  for (const id of [...graph.nodes.keys()].sort()) {
-    const node = graph.nodes.get(id)!;
+  const entries: Array<[string, ManifestNode]> = [];
+  for (const node of [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const id = node.id;
     if (node.type === 'source') {
       const s = node.source;
-      nodes[id] = {
+      entries.push([id, {
         type: 'source',
         name: s.name,
         system: s.system,
@@ -123,12 +173,12 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
         ...(s.freshness ? { freshness: s.freshness } : {}),
         columns: columnsOf(s.columns),
         ...(s.definedAt ? { definedAt: where(s.definedAt)! } : {}),
-      };
+      }]);
       continue;
     }
     if (node.type === 'test') {
       const t = node.test;
-      nodes[id] = {
+      entries.push([id, {
         type: 'test',
         name: t.name,
         package: node.package,
@@ -142,7 +192,7 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
           Object.entries(t.params).map(([k, v]) => [k, typeof v === 'function' ? 'custom sql' : isModel(v) || isSource(v) ? (v as { name: string }).name : v]),
         ),
         dependsOn: [...node.dependsOn],
-      };
+      }]);
       continue;
     }
     const m = node.model;
@@ -171,32 +221,30 @@ export function buildManifest(graph: ProjectGraph, options: ManifestOptions): Ma
     if (definedAt) entry.definedAt = where(definedAt)!;
     entry.compiledPath = compiledPathOf(node);
     entry.checksum = createHash('sha256').update(neutralSql).update(JSON.stringify(config)).digest('hex');
-    nodes[id] = entry;
+    entries.push([id, entry]);
   }
 
-  const packages: Manifest['packages'] = {};
-  for (const name of [...graph.packages.keys()].sort()) {
-    const p = graph.packages.get(name)!;
-    packages[name] = {
-      version: p.version,
-      ...(p.domain ? { domain: p.domain } : {}),
-      dependencies: [...p.dependencies].sort(),
-      ...(p.path ? { path: p.path } : {}),
-    };
-  }
+  return entries;
+}
 
-  const childMap: Record<string, string[]> = {};
-  for (const id of Object.keys(nodes)) childMap[id] = [...(graph.children.get(id) ?? [])];
+/** target/manifest.json's text: what `JSON.stringify(manifest, null, 2)` gives, and a newline. */
+export function manifestText(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
 
-  return {
-    metadata: {
-      schemaVersion: MANIFEST_SCHEMA_VERSION,
-      generatedAt: (options.now ?? new Date()).toISOString(),
-      target: options.target,
-      schemaPrefix: options.schemaPrefix ?? '',
-    },
-    packages,
-    nodes,
-    childMap,
-  };
+/** The text of a block of manifest entries, as it stands inside the manifest's `nodes`. */
+export function entriesText(entries: ReadonlyArray<readonly [string, ManifestNode]>): string {
+  return entries.map(([id, entry]) => `    ${JSON.stringify(id)}: ${JSON.stringify(entry, null, 2).replace(/\n/g, '\n    ')}`).join(',\n');
+}
+
+/**
+ * The manifest's text from its parts, with `nodes` given as blocks of entry text (see
+ * {@link entriesText}), in order: the same text as {@link manifestText} of the whole, without
+ * building or parsing the whole.
+ */
+export function manifestTextOf(parts: { metadata: Manifest['metadata']; packages: Manifest['packages']; blocks: readonly string[]; childMap: Manifest['childMap'] }): string {
+  const indented = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
+  const blocks = parts.blocks.filter((b) => b !== '');
+  const nodes = blocks.length === 0 ? '{}' : `{\n${blocks.join(',\n')}\n  }`;
+  return `{\n  "metadata": ${indented(parts.metadata)},\n  "packages": ${indented(parts.packages)},\n  "nodes": ${nodes},\n  "childMap": ${indented(parts.childMap)}\n}\n`;
 }

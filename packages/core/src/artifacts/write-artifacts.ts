@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { changedRowsPathOf, incrementalPathOf, type ExecutionPlan } from '../execute/plan.js';
+import { changedRowsPathOf, compiledModelFiles, type ExecutionPlan } from '../execute/plan.js';
 import type { RunResult } from '../execute/run-result.js';
-import type { Manifest } from './manifest.js';
+import { manifestText, type Manifest } from './manifest.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -13,11 +13,21 @@ async function write(path: string, content: string): Promise<void> {
   await writeFile(path, content);
 }
 
+/** The hash the written-files index keeps of a file's content. */
+export const contentHash = (content: string): string => createHash('sha1').update(content).digest('base64');
+
 /**
- * Writes many files, skipping those whose content has not changed since the last write (by a
- * hash index kept beside them): a warm compile of a large project rewrites a handful of files.
+ * What `target/compiled/` holds, by a hash index kept beside the files, so a compile rewrites
+ * only the files whose content changed: a warm compile of a large project writes a handful.
  */
-async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, string]>): Promise<void> {
+export interface CompiledFiles {
+  /** Whether the file exists and holds content of this hash (as far as the index knows). */
+  holds(path: string, hash: string): boolean;
+  /** Writes the files whose content differs from what is there, and records them in the index. */
+  write(files: ReadonlyArray<readonly [string, string]>): Promise<void>;
+}
+
+export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles> {
   const indexPath = join(rootDir, 'target', 'compiled', '.written.json');
   let index: Record<string, string> = {};
   try {
@@ -25,7 +35,6 @@ async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, 
   } catch {
     index = {};
   }
-  const next: Record<string, string> = { ...index };
   // which files exist, by listing their folders (one call per folder, not one per file)
   const listed = new Map<string, Set<string> | undefined>();
   const exists = (path: string) => {
@@ -41,22 +50,38 @@ async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, 
     }
     return listed.get(folder)?.has(basename(path)) ?? false;
   };
-  const pending = files.filter(([path, content]) => {
-    const hash = createHash('sha1').update(content).digest('base64');
-    next[path] = hash;
-    return index[path] !== hash || !exists(path);
-  });
-  const folders = new Set(pending.map(([path]) => dirname(join(rootDir, path))));
-  await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
-  for (let i = 0; i < pending.length; i += 256) {
-    await Promise.all(pending.slice(i, i + 256).map(([path, content]) => writeFile(join(rootDir, path), content)));
-  }
-  await write(indexPath, JSON.stringify(next));
+  const holds = (path: string, hash: string) => index[path] === hash && exists(path);
+  return {
+    holds,
+    async write(files) {
+      const next: Record<string, string> = { ...index };
+      const pending = files.filter(([path, content]) => {
+        const hash = contentHash(content);
+        next[path] = hash;
+        return !holds(path, hash);
+      });
+      const folders = new Set(pending.map(([path]) => dirname(join(rootDir, path))));
+      await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
+      for (let i = 0; i < pending.length; i += 256) {
+        await Promise.all(pending.slice(i, i + 256).map(([path, content]) => writeFile(join(rootDir, path), content)));
+      }
+      await write(indexPath, JSON.stringify(next));
+      index = next;
+      for (const [path] of pending) {
+        const folder = dirname(path);
+        if (listed.has(folder)) listed.set(folder, (listed.get(folder) ?? new Set()).add(basename(path)));
+      }
+    },
+  };
+}
+
+async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  await (await openCompiledFiles(rootDir)).write(files);
 }
 
 /** `target/manifest.json` */
-export function writeManifest(rootDir: string, manifest: Manifest): Promise<void> {
-  return write(join(rootDir, 'target', 'manifest.json'), json(manifest));
+export function writeManifest(rootDir: string, manifest: Manifest | string): Promise<void> {
+  return write(join(rootDir, 'target', 'manifest.json'), typeof manifest === 'string' ? manifest : manifestText(manifest));
 }
 
 /**
@@ -66,10 +91,7 @@ export function writeManifest(rootDir: string, manifest: Manifest): Promise<void
  */
 export async function writeCompiledSql(rootDir: string, plan: ExecutionPlan): Promise<void> {
   await writeAll(rootDir, [
-    ...plan.nodes.flatMap((node) => [
-      [node.compiledPath, `${node.sql}\n`] as const,
-      ...(node.incrementalSql === undefined ? [] : [[incrementalPathOf(node.compiledPath), `${node.incrementalSql}\n`] as const]),
-    ]),
+    ...plan.nodes.flatMap((node) => compiledModelFiles(node, { sql: node.sql, ...(node.incrementalSql === undefined ? {} : { incremental: { sql: node.incrementalSql } }) })),
     ...plan.tests.flatMap((test) => [
       [test.compiledPath, `${test.sql}\n`] as const,
       ...(test.changedRowsSql === undefined ? [] : [[changedRowsPathOf(test.compiledPath), `${test.changedRowsSql}\n`] as const]),

@@ -1,5 +1,5 @@
-import type { ProjectGraph } from '../graph/project-graph.js';
-import type { AnyModel } from '../model/define-model.js';
+import type { ModelNode, ProjectGraph } from '../graph/project-graph.js';
+import type { ModelInterface } from '../graph/project-index.js';
 import type { RelationNames } from './render-model-sql.js';
 
 /** Schema naming on a target: models live in `<prefix><domain>`, sources in `raw_<system>`. */
@@ -18,10 +18,16 @@ export function sourceSchema(system: string): string {
 
 /** Where each model of the graph lives on a target. */
 export function relationNamesFor(graph: ProjectGraph, naming: SchemaNaming = {}): RelationNames {
+  const models: ModelNode[] = [];
+  for (const node of graph.nodes.values()) if (node.type === 'model') models.push(node);
+  return relationNamesOf(models, naming);
+}
+
+/** Where each of these models (by relation name) lives on a target. */
+export function relationNamesOf(nodes: Iterable<{ name: string; model: ModelInterface }>, naming: SchemaNaming = {}): RelationNames {
   const domains = new Map<string, string>();
-  const models: AnyModel[] = [];
-  for (const node of graph.nodes.values()) {
-    if (node.type !== 'model') continue;
+  const models: ModelInterface[] = [];
+  for (const node of nodes) {
     domains.set(node.name, node.model.domain);
     models.push(node.model);
   }
@@ -40,7 +46,7 @@ export function relationNamesFor(graph: ProjectGraph, naming: SchemaNaming = {})
  * its `latest` version (by default the highest), or the version asked for. A relation name
  * (`x_v1`) resolves to itself.
  */
-export function modelResolver(models: readonly Pick<AnyModel, 'name' | 'relationName' | 'version' | 'latest'>[]): (name: string, version?: number) => string | undefined {
+export function modelResolver(models: readonly Pick<ModelInterface, 'name' | 'relationName' | 'version' | 'latest'>[]): (name: string, version?: number) => string | undefined {
   // by name: the relation a ref without a version gets, and each version's relation
   const latest = new Map<string, { relationName: string; version: number; marked: boolean }>();
   const versions = new Map<string, Map<number, string>>();

@@ -1,6 +1,6 @@
 import type { RelationName } from '../compile/ddl.js';
 import { relationNamesFor, domainSchema, type SchemaNaming } from '../compile/relation-names.js';
-import { renderModelSql } from '../compile/render-model-sql.js';
+import { renderModelSql, type RelationNames, type RenderedSql } from '../compile/render-model-sql.js';
 import type { AnyModel } from '../model/define-model.js';
 import type { ModelNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
 import type { DataTest } from '../quality/collect-tests.js';
@@ -98,15 +98,9 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     .filter((id) => chosen.has(id))
     .map((id): PlannedNode => {
       const node = graph.nodes.get(id) as ModelNode;
-      // without a schema prefix the assembly's render is this target's SQL already
-      const sqlText =
-        !options.schemaPrefix && node.neutralSql !== undefined
-          ? node.neutralSql
-          : renderModelSql(node.model, names, { targetName: options.targetName, incremental: false }).sql;
+      const { sql: sqlText, incremental: renderedIncremental } = compiledSelects(node, names, options);
       const changedRows = changedRowsOf(node.model);
-      const incremental = node.model.materialized === 'incremental' || node.model.materialized === 'snapshot';
       const incrementalOptions = { targetName: options.targetName, incremental: true };
-      const renderedIncremental = incremental ? renderModelSql(node.model, names, incrementalOptions) : undefined;
       return {
         id,
         name: node.name,
@@ -173,6 +167,24 @@ export function plan(graph: ProjectGraph, selected: readonly string[], options: 
     changesSchema,
     ...(access ? { access } : {}),
   };
+}
+
+/**
+ * A model's SELECT on a target as a full build runs it and, for incremental models and
+ * snapshots, the render of a run that adds to the table (with subqueries for the maxima).
+ */
+export function compiledSelects(node: Pick<ModelNode, 'model' | 'neutralSql'>, names: RelationNames, options: PlanOptions): { sql: string; incremental?: RenderedSql } {
+  // without a schema prefix the assembly's render is this target's SQL already
+  const sql =
+    !options.schemaPrefix && node.neutralSql !== undefined ? node.neutralSql : renderModelSql(node.model, names, { targetName: options.targetName, incremental: false }).sql;
+  const incremental = node.model.materialized === 'incremental' || node.model.materialized === 'snapshot';
+  return incremental ? { sql, incremental: renderModelSql(node.model, names, { targetName: options.targetName, incremental: true }) } : { sql };
+}
+
+/** The files `target/compiled/` holds for a model: its SELECT and, where it has one, its incremental SELECT. */
+export function compiledModelFiles(node: Pick<ModelNode, 'package' | 'name'>, selects: { sql: string; incremental?: { sql: string } }): Array<readonly [string, string]> {
+  const path = compiledPathOf(node);
+  return selects.incremental ? [[path, `${selects.sql}\n`], [incrementalPathOf(path), `${selects.incremental.sql}\n`]] : [[path, `${selects.sql}\n`]];
 }
 
 /** `target/compiled/<package without scope>/<model>.sql` */

@@ -18,10 +18,13 @@ export interface AssemblyContext {
   sourceKeys(): Iterable<string>;
   /** The packages read so far. */
   reads: Set<string>;
+  /** The names refs asked for by name (their latest version can come from any package). */
+  namesAsked: Set<string>;
 }
 
 export function assemblyContext(index: ProjectIndex): AssemblyContext {
   const reads = new Set<string>();
+  const namesAsked = new Set<string>();
   const model = (name: string) => {
     const entry = index.modelsByName.get(name);
     if (entry) reads.add(entry.package);
@@ -38,6 +41,7 @@ export function assemblyContext(index: ProjectIndex): AssemblyContext {
       modelSchema: (name) => (model(name) ? index.names.modelSchema(name) : undefined),
       resolveModel: (name, version) => {
         // a ref by name depends on every version of the name, wherever declared
+        namesAsked.add(name);
         for (const owner of index.packagesOfName.get(name) ?? []) reads.add(owner);
         const resolved = index.names.resolveModel(name, version);
         if (resolved !== undefined) model(resolved);
@@ -48,5 +52,6 @@ export function assemblyContext(index: ProjectIndex): AssemblyContext {
     modelNames: () => index.modelsByName.keys(),
     sourceKeys: () => index.sourcesByKey.keys(),
     reads,
+    namesAsked,
   };
 }

@@ -23,6 +23,8 @@ export interface LinkedPackage {
   reads: string[];
   /** The deprecation dates the links were judged against: the verdict changes with the day. */
   deprecationDates: string[];
+  /** The names refs asked for by name: a new version of one, wherever declared, changes the link. */
+  names: string[];
 }
 
 /**
@@ -59,7 +61,7 @@ export function linkPackage(pkg: WarehousePackage, index: ProjectIndex, options:
 
   const tests = linkTests(pkg, context, problems);
   const kpis = [...linkKpis(pkg, context, problems).values()];
-  return { name: pkg.name, models, sources, tests, kpis, problems, warnings, reads: [...context.reads].sort(), deprecationDates: [...deprecationDates].sort() };
+  return { name: pkg.name, models, sources, tests, kpis, problems, warnings, reads: [...context.reads].sort(), deprecationDates: [...deprecationDates].sort(), names: [...context.namesAsked].sort() };
 }
 
 function linkModel(

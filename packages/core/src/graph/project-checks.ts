@@ -67,9 +67,13 @@ export function checkLinkedProject(nodes: readonly NodeSummary[], kpis: readonly
   const modelIds: string[] = [];
   for (const node of byId.values()) if (node.type === 'model') modelIds.push(node.id);
   const dependsOn = (id: string) => byId.get(id)?.dependsOn ?? [];
-  for (const cycle of findCycles(modelIds, dependsOn)) {
-    const names = cycle.map((id) => byId.get(id)!.name);
-    problems.push({ code: ErrorCode.modelCycle, model: names[0], message: `models form a cycle: ${names.join(' -> ')}` });
+  const order = topologicalOrder(modelIds, dependsOn);
+  // the order leaves out models on a cycle (and those after one): only then are cycles looked for
+  if (order.length < modelIds.length) {
+    for (const cycle of findCycles(modelIds, dependsOn)) {
+      const names = cycle.map((id) => byId.get(id)!.name);
+      problems.push({ code: ErrorCode.modelCycle, model: names[0], message: `models form a cycle: ${names.join(' -> ')}` });
+    }
   }
 
   const children = new Map<string, string[]>();
@@ -81,5 +85,5 @@ export function checkLinkedProject(nodes: readonly NodeSummary[], kpis: readonly
     }
   }
   for (const list of children.values()) list.sort();
-  return { order: topologicalOrder(modelIds, dependsOn), children, shadowed };
+  return { order, children, shadowed };
 }
