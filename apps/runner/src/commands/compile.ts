@@ -42,7 +42,7 @@ async function compileEverything(context: ProjectContext, output: Output): Promi
     throw new WarehouseError(ErrorCode.graphInvalid, `the project has ${outcome.problems.length} problem(s):\n${outcome.problems.map((p) => `  - ${p.message}`).join('\n')}`, { problems: outcome.problems });
   }
   for (const warning of outcome.warnings) output.warn(warning.message);
-  await compiledFiles.write(outcome.files);
+  await compiledFiles.commit();
   await writeManifest(context.rootDir, outcome.manifest);
   const linked = new Set(outcome.linked);
   outcome.compiled.forEach((part, i) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompiledPackage } from '@warehouse/core';
-import { writeAtomically } from './file-stamps.js';
+import { writeInBackground } from './file-stamps.js';
 
 /** Changes whenever the layout of a compiled-part file does. */
 const FORMAT = 1;
@@ -52,7 +52,7 @@ export class CompileCache {
   write(packageName: string, compiled: CompiledPackage): void {
     mkdirSync(this.dir, { recursive: true });
     const { manifest, ...rest } = compiled;
-    writeAtomically(this.fileOf(packageName), `${JSON.stringify(rest)}\n${manifest}`);
+    writeInBackground(this.fileOf(packageName), `${JSON.stringify(rest)}\n${manifest}`);
   }
 
   private fileOf(packageName: string): string {

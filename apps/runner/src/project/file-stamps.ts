@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -22,6 +23,19 @@ export function writeAtomically(path: string, contents: string | Uint8Array): vo
   writeFileSync(scratch, contents);
   renameSync(scratch, path);
 }
+
+/**
+ * Like {@link writeAtomically}, in the background: for caches, which the next run finds or
+ * does without. Node finishes the write before it exits; a failed one only means a colder
+ * cache next time.
+ */
+export function writeInBackground(path: string, contents: string): void {
+  const scratch = `${path}.${process.pid}.${(background++).toString(36)}.tmp`;
+  writeFile(scratch, contents)
+    .then(() => rename(scratch, path))
+    .catch(() => rm(scratch, { force: true }).catch(() => undefined));
+}
+let background = 0;
 
 /** A JSON file's content, or undefined when it is missing or unreadable. */
 export function readJsonFile<T>(path: string): T | undefined {

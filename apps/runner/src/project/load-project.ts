@@ -193,7 +193,10 @@ function locateSite(rootDir: string, site: DefinitionSite | undefined, bundleOfF
   const original = bundle && site?.generated ? bundle.positions.original(site.generated.line, site.generated.column) : undefined;
   if (original) {
     let path = relativePaths.get(original.file);
-    if (path === undefined) relativePaths.set(original.file, (path = relative(rootDir, original.file)));
+    if (path === undefined) {
+      path = original.file.startsWith(`${rootDir}${sep}`) ? original.file.slice(rootDir.length + 1) : relative(rootDir, original.file);
+      relativePaths.set(original.file, path);
+    }
     return `${path}:${original.line}`;
   }
   const location = site?.location();

@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DefinitionRecords } from '@warehouse/core';
 import type { PackageBundle } from './bundle-packages.js';
-import { writeAtomically } from './file-stamps.js';
+import { writeInBackground } from './file-stamps.js';
 
 /** Changes whenever the layout of a records file does. */
 const FORMAT = 1;
@@ -64,5 +64,5 @@ export function readRecords(file: string, key: string): DefinitionRecords | unde
 
 /** Keeps records under `key` (written to a file of this process's own, then renamed into place). */
 export function writeRecords(file: string, key: string, records: DefinitionRecords): void {
-  writeAtomically(file, `{"key":${JSON.stringify(key)},"records":${JSON.stringify(records)}}`);
+  writeInBackground(file, `{"key":${JSON.stringify(key)},"records":${JSON.stringify(records)}}`);
 }

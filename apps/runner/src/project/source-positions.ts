@@ -44,12 +44,25 @@ export class BundlePositions {
     try {
       const raw = JSON.parse(readFileSync(this.mapFile, 'utf8')) as { sources: string[]; sourceRoot?: string; mappings: string };
       const base = resolve(dirname(this.mapFile), raw.sourceRoot ?? '');
-      this.decoded = { sources: raw.sources.map((s) => resolve(base, s)), ...decodeMappings(raw.mappings) };
+      // sources are relative to the map: joined by hand, path.resolve per source is slow for thousands
+      const baseParts = base.split('/');
+      this.decoded = { sources: raw.sources.map((s) => (s.startsWith('/') || s.includes('\\') || s.includes(':') ? resolve(base, s) : joinRelative(baseParts, s))), ...decodeMappings(raw.mappings) };
     } catch {
       this.decoded = null;
     }
     return this.decoded;
   }
+}
+
+/** `base/relative` for an absolute POSIX base split on '/', with `.` and `..` segments applied. */
+function joinRelative(baseParts: readonly string[], relative: string): string {
+  const parts = [...baseParts];
+  for (const part of relative.split('/')) {
+    if (part === '..') {
+      if (parts.length > 1) parts.pop();
+    } else if (part !== '.' && part !== '') parts.push(part);
+  }
+  return parts.join('/');
 }
 
 /** The segments of a `mappings` string (source map v3), flat: generated column, source index, source line. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { changedRowsPathOf, compiledModelFiles, type ExecutionPlan } from '../execute/plan.js';
@@ -23,7 +23,11 @@ export const contentHash = (content: string): string => createHash('sha1').updat
 export interface CompiledFiles {
   /** Whether the file exists and holds content of this hash (as far as the index knows). */
   holds(path: string, hash: string): boolean;
-  /** Writes the files whose content differs from what is there, and records them in the index. */
+  /** Writes the files whose content differs from what is there (as they come, e.g. package by package). */
+  stage(files: ReadonlyArray<readonly [string, string]>): void;
+  /** Records what was staged in the index. */
+  commit(): Promise<void>;
+  /** Both: writes the files whose content differs, and records them. */
   write(files: ReadonlyArray<readonly [string, string]>): Promise<void>;
 }
 
@@ -51,26 +55,40 @@ export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles>
     return listed.get(folder)?.has(basename(path)) ?? false;
   };
   const holds = (path: string, hash: string) => index[path] === hash && exists(path);
+  const next: Record<string, string> = { ...index };
+  const folders = new Set<string>();
+  const written: string[] = [];
+  const stage = (files: ReadonlyArray<readonly [string, string]>) => {
+    for (const [path, content] of files) {
+      const hash = contentHash(content);
+      next[path] = hash;
+      if (holds(path, hash)) continue;
+      const folder = dirname(join(rootDir, path));
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
+      // synchronous: for thousands of small files a promise per open, write and close costs
+      // the main thread more than the write itself
+      writeFileSync(join(rootDir, path), content);
+      written.push(path);
+    }
+  };
+  const commit = async () => {
+    await write(indexPath, JSON.stringify(next));
+    index = { ...next };
+    for (const path of written.splice(0)) {
+      const folder = dirname(path);
+      if (listed.has(folder)) listed.set(folder, (listed.get(folder) ?? new Set()).add(basename(path)));
+    }
+  };
   return {
     holds,
+    stage,
+    commit,
     async write(files) {
-      const next: Record<string, string> = { ...index };
-      const pending = files.filter(([path, content]) => {
-        const hash = contentHash(content);
-        next[path] = hash;
-        return !holds(path, hash);
-      });
-      const folders = new Set(pending.map(([path]) => dirname(join(rootDir, path))));
-      await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
-      for (let i = 0; i < pending.length; i += 256) {
-        await Promise.all(pending.slice(i, i + 256).map(([path, content]) => writeFile(join(rootDir, path), content)));
-      }
-      await write(indexPath, JSON.stringify(next));
-      index = next;
-      for (const [path] of pending) {
-        const folder = dirname(path);
-        if (listed.has(folder)) listed.set(folder, (listed.get(folder) ?? new Set()).add(basename(path)));
-      }
+      stage(files);
+      await commit();
     },
   };
 }

@@ -46,7 +46,7 @@ async function incremental(packages: WarehousePackage[], rootDir: string, keys: 
     { ...naming, rootDir, now: at, compiledFiles },
   );
   if (outcome.problems.length === 0) {
-    await compiledFiles.write(outcome.files);
+    await compiledFiles.commit();
     outcome.compiled.forEach((part, i) => previous.set(packages[i]!.name, part));
   }
   return outcome;

@@ -63,7 +63,7 @@ export interface CompileOutcome {
   warnings: Problem[];
   /** target/manifest.json's text. */
   manifest: string;
-  /** Compiled files of the packages linked again (those reused are in place). */
+  /** Compiled files of the packages linked again (those reused are in place), staged on `compiledFiles`: commit them. */
   files: Array<readonly [string, string]>;
   /** Every model, in dependency order. */
   models: Array<{ id: string; name: string; package: string; compiledPath: string }>;
@@ -159,6 +159,8 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
     const own: Array<readonly [string, string]> = [];
     for (const node of link.models) own.push(...compiledModelFiles(node, compiledSelects(node, targetNames, options)));
     files.push(...own);
+    // written while the rest is compiled: the caller commits them
+    options.compiledFiles.stage(own);
     const { data, hash } = interfaces.get(unit.package.name)!;
     return {
       key: unit.key ?? '',
