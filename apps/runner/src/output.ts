@@ -1,4 +1,4 @@
-import logUpdate from 'log-update';
+type LogUpdate = typeof import('log-update').default;
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { countByStatus, isWarehouseError, type NodeResult, type RunEvent, type RunEventListener, type RunResult } from '@warehouse/core';
@@ -32,9 +32,17 @@ export class Output {
   private ticker: NodeJS.Timeout | undefined;
   private progressTotal = 0;
   private progressDone = 0;
+  /** The live progress block, loaded for a terminal only (until it is, progress is not drawn). */
+  private logUpdate: LogUpdate | undefined;
 
   constructor(options: OutputOptions) {
     this.options = options;
+    if (options.tty) {
+      void import('log-update').then(
+        (m) => (this.logUpdate = m.default),
+        () => undefined,
+      );
+    }
     if (!options.tty) {
       // loaded only for log lines: a terminal never needs it
       const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
@@ -96,7 +104,7 @@ export class Output {
   }
 
   private human(line: string, toStderr = false): void {
-    if (this.ticker) logUpdate.clear();
+    if (this.ticker) this.logUpdate?.clear();
     (toStderr ? process.stderr : process.stdout).write(`${line}\n`);
     if (this.ticker) this.drawProgress();
   }
@@ -170,14 +178,14 @@ export class Output {
     if (!this.ticker) return;
     clearInterval(this.ticker);
     this.ticker = undefined;
-    logUpdate.clear();
+    this.logUpdate?.clear();
   }
 
   private drawProgress(): void {
     if (!this.ticker) return;
     const now = Date.now();
     const lines = [...this.running.values()].map((r) => dim(`  ⠿ ${r.name} ${((now - r.started) / 1000).toFixed(1)}s`));
-    logUpdate([bold(`[${this.progressDone}/${this.progressTotal}]`), ...lines].join('\n'));
+    this.logUpdate?.([bold(`[${this.progressDone}/${this.progressTotal}]`), ...lines].join('\n'));
   }
 }
 

@@ -27,8 +27,11 @@ export interface CompiledPackage {
   /** Deprecation dates the links were judged against, and the day they were judged. */
   deprecationDates: string[];
   linkedOn: string;
-  /** Its sources, models and tests, as the project-wide checks need them. */
-  nodes: NodeSummary[];
+  /**
+   * Its sources, models and tests, as the project-wide checks need them: `[id, dependsOn]`, and
+   * for a test the node it tests (kind and name follow from the id; tuples parse faster).
+   */
+  nodes: Array<[id: string, dependsOn: string[], attachedTo?: string]>;
   kpis: Array<{ name: string }>;
   warnings: Problem[];
   /** The compiled files of its models, with the hash of each one's content. */
@@ -141,7 +144,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
       nodes.push(...link.sources, ...link.models, ...link.tests);
       kpis.push(...link.kpis.map((k) => ({ name: k.name, package: k.package, kpi: { definedAt: k.kpi.definedAt } })));
     } else {
-      nodes.push(...unit.previous!.nodes);
+      for (const node of unit.previous!.nodes) nodes.push(expand(node, unit.package.name));
       kpis.push(...unit.previous!.kpis.map((k) => ({ name: k.name, package: unit.package.name })));
     }
   }
@@ -170,7 +173,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
       names: Object.fromEntries(link.names.map((name) => [name, [...(owners.get(name) ?? [])].sort()])),
       deprecationDates: link.deprecationDates,
       linkedOn: today,
-      nodes: [...link.sources, ...link.models, ...link.tests].map(summaryOf),
+      nodes: [...link.sources, ...link.models, ...link.tests].map(compact),
       kpis: link.kpis.map((k) => ({ name: k.name })),
       warnings: link.warnings,
       files: Object.fromEntries(own.map(([path, content]) => [path, contentHash(content)])),
@@ -182,7 +185,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
   const byName = [...units.keys()].sort((a, b) => compare(units[a]!.package.name, units[b]!.package.name));
   const childMap: Record<string, string[]> = {};
   for (const i of byName) {
-    for (const id of compiled[i]!.nodes.map((n) => n.id).sort(compare)) childMap[id] = [...(checked.children.get(id) ?? [])];
+    for (const id of compiled[i]!.nodes.map((n) => n[0]).sort(compare)) childMap[id] = [...(checked.children.get(id) ?? [])];
   }
   const manifest = manifestTextOf({
     metadata: manifestMetadata(manifestOptions),
@@ -222,14 +225,15 @@ function withHash(data: CompiledPackage['interface']): { data: CompiledPackage['
   return { data, hash: createHash('sha256').update(JSON.stringify(data)).digest('hex') };
 }
 
-const summaryOf = (node: NodeSummary): NodeSummary => ({
-  type: node.type,
-  id: node.id,
-  name: node.name,
-  package: node.package,
-  dependsOn: [...node.dependsOn],
-  ...(node.test ? { test: { attachedTo: node.test.attachedTo } } : {}),
-});
+const compact = (node: NodeSummary): CompiledPackage['nodes'][number] =>
+  node.test ? [node.id, [...node.dependsOn], node.test.attachedTo] : [node.id, [...node.dependsOn]];
+
+/** A kept node back as a summary: `model.<name>`, `source.<system>.<name>`, `test.<name>`. */
+function expand([id, dependsOn, attachedTo]: CompiledPackage['nodes'][number], pkg: string): NodeSummary {
+  const dot = id.indexOf('.');
+  const type = id.slice(0, dot) as NodeSummary['type'];
+  return { type, id, name: id.slice(dot + 1), package: pkg, dependsOn, ...(attachedTo === undefined ? {} : { test: { attachedTo } }) };
+}
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -4,42 +4,43 @@
  * Nodes on a cycle are left out (validation reports cycles separately).
  */
 export function topologicalOrder(nodes: Iterable<string>, dependsOn: (node: string) => readonly string[]): string[] {
-  const all = new Set(nodes);
-  const pending = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const node of all) {
-    const deps = new Set(dependsOn(node).filter((d) => all.has(d)));
-    pending.set(node, deps.size);
-    for (const dep of deps) {
-      const list = dependents.get(dep);
-      if (list) list.push(node);
-      else dependents.set(dep, [node]);
+  // nodes by rank in name order: the heap then compares numbers, not strings
+  const names = [...new Set(nodes)].sort();
+  const rank = new Map(names.map((name, i) => [name, i]));
+  const pending = new Int32Array(names.length);
+  const dependents: number[][] = names.map(() => []);
+  for (let i = 0; i < names.length; i++) {
+    let count = 0;
+    const seen = new Set<number>();
+    for (const dep of dependsOn(names[i]!)) {
+      const d = rank.get(dep);
+      if (d === undefined || seen.has(d)) continue;
+      seen.add(d);
+      dependents[d]!.push(i);
+      count++;
     }
+    pending[i] = count;
   }
   const ready = new MinHeap();
-  for (const [node, count] of pending) if (count === 0) ready.push(node);
+  for (let i = 0; i < names.length; i++) if (pending[i] === 0) ready.push(i);
   const order: string[] = [];
   while (ready.size > 0) {
     const node = ready.pop();
-    order.push(node);
-    for (const dependent of dependents.get(node) ?? []) {
-      const left = pending.get(dependent)! - 1;
-      pending.set(dependent, left);
-      if (left === 0) ready.push(dependent);
-    }
+    order.push(names[node]!);
+    for (const dependent of dependents[node]!) if (--pending[dependent]! === 0) ready.push(dependent);
   }
   return order;
 }
 
-/** A binary min-heap of strings. */
+/** A binary min-heap of numbers. */
 class MinHeap {
-  private items: string[] = [];
+  private items: number[] = [];
 
   get size(): number {
     return this.items.length;
   }
 
-  push(item: string): void {
+  push(item: number): void {
     const items = this.items;
     items.push(item);
     let i = items.length - 1;
@@ -51,7 +52,7 @@ class MinHeap {
     }
   }
 
-  pop(): string {
+  pop(): number {
     const items = this.items;
     const top = items[0]!;
     const last = items.pop()!;
