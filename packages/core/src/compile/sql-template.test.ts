@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { dimProduct, factOrders, rawOrders, rawProducts } from '../../test/fixtures/tiny-project.js';
+import { dimProduct, factOrders, rawOrders, rawProducts, shopModel } from '../../test/fixtures/tiny-project.js';
 import { defineModel, isModel, type AnyModel, type ModelConfig } from '../model/define-model.js';
 import { isSource } from '../model/define-source.js';
 import { eventTimeFloor, renderModelSql, type RelationNames } from './render-model-sql.js';
@@ -45,19 +45,9 @@ function renderDirectly(model: AnyModel, relations: RelationNames, incremental: 
   return sqlText((model.sql as (c: unknown) => never)(context)).trim();
 }
 
+const columns = { id: { type: 'bigint' }, occurred_at: { type: 'timestamptz' }, _loaded_at: { type: 'timestamptz' } } as const;
 const model = (name: string, body: ModelConfig<string, any>['sql'], extra: Partial<ModelConfig<string, any>> = {}) =>
-  defineModel({
-    name,
-    domain: 'shop',
-    kind: 'fact',
-    description: 'x',
-    owner: 'o',
-    grain: ['id'],
-    materialized: 'table',
-    columns: { id: { type: 'bigint' }, occurred_at: { type: 'timestamptz' }, _loaded_at: { type: 'timestamptz' } },
-    sql: body,
-    ...extra,
-  });
+  shopModel(name, body, { materialized: 'table', columns, ...extra });
 
 const bodies: AnyModel[] = [
   factOrders,
@@ -124,7 +114,7 @@ describe('SQL templates', () => {
     });
     expect(renderModelSql(failing, names(), { targetName: 't', incremental: false }).sql).toBe('select 1 as id from "raw_shop"."products"');
     expect(() => renderModelSql(failing, names(), { targetName: 't', incremental: true })).toThrowError(
-      /^model fails_incrementally \(.*sql-template\.test\.ts:\d+\): its sql\(\) failed: no incremental logic yet$/,
+      /^model fails_incrementally \(.*tiny-project\.ts:\d+\): its sql\(\) failed: no incremental logic yet$/,
     );
   });
 

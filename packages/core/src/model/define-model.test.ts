@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { dimProduct, factOrders, rawProducts } from '../../test/fixtures/tiny-project.js';
+import { dimProduct, factOrders, rawProducts, shopModel } from '../../test/fixtures/tiny-project.js';
 import { renderModelSql, type RelationNames } from '../compile/render-model-sql.js';
 import { defineModel, type ModelRow } from './define-model.js';
 import { sql } from 'kysely';
@@ -9,19 +9,7 @@ const names: RelationNames = {
   resolveModel: (name) => (['dim_product', 'fact_orders'].includes(name) ? name : undefined),
   sourceSchema: (system) => `raw_${system}`,
 };
-/** A one-column model of domain shop with the given body (the rest does not matter here). */
-const testModel = (name: string, sqlBody: Parameters<typeof defineModel>[0]['sql'], materialized: 'view' | 'table' = 'view') =>
-  defineModel({
-    name,
-    domain: 'shop',
-    kind: 'fact',
-    description: 'x',
-    owner: 'o',
-    grain: ['id'],
-    materialized,
-    columns: { id: { type: 'bigint' } },
-    sql: sqlBody,
-  });
+const testModel = (name: string, sqlBody: Parameters<typeof defineModel>[0]['sql'], materialized: 'view' | 'table' = 'view') => shopModel(name, sqlBody, { materialized });
 
 const render = (model: Parameters<typeof renderModelSql>[0], incremental = false) =>
   renderModelSql(model, names, { targetName: 'test', incremental });
@@ -122,9 +110,10 @@ describe('renderModelSql', () => {
   });
 
   it('reports a body that throws as MODEL_SQL_FAILED naming the model and its file', () => {
-    const model = testModel('broken', () => {
+    // declared here, so the message names this file
+    const model = defineModel({ ...factOrders, name: 'broken', sql: () => {
         throw new Error('boom');
-      });
+      } });
     expect(() => render(model)).toThrowError(/^model broken \(.*define-model\.test\.ts:\d+\): its sql\(\) failed: boom$/);
   });
 
