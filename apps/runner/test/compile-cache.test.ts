@@ -100,6 +100,23 @@ describe('the compile cache', () => {
     expect(dev.evaluated).toEqual([]);
   });
 
+  it('evaluates a package whose SQL reads the target on every run, and renders it for each target', async () => {
+    const p = tempProject({
+      config: `import { defineConfig } from '@warehouse/core';\nexport default defineConfig({ targets: { dev: { type: 'pglite', dataDir: 'memory://' }, prod: { type: 'pglite', dataDir: 'memory://' } }, roles: { enabled: false } });\n`,
+      files: {
+        'packages/base/package.json': domainPackageJson('@t/base', 'base'),
+        'packages/base/src/index.ts': `export { numbers } from './models/numbers.js';\n`,
+        'packages/base/src/models/numbers.ts': model('numbers', 'base', "({ target }) => sql`select ${target.name === 'prod' ? sql`2` : sql`1`} as id`"),
+      },
+    });
+    projects.push(p);
+    expect((await compile(p.dir)).evaluated).toEqual(['@t/base']);
+    expect(readFileSync(join(p.dir, 'target/compiled/base/numbers.sql'), 'utf8')).toBe('select 1 as id\n');
+    const prod = await compile(p.dir, ['--target', 'prod']);
+    expect(prod.evaluated).toEqual(['@t/base']);
+    expect(readFileSync(join(p.dir, 'target/compiled/base/numbers.sql'), 'utf8')).toBe('select 2 as id\n');
+  });
+
   it('reports a model file that does not parse with its file, line and column, exit 2', async () => {
     const p = tempProject({
       files: {
