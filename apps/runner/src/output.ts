@@ -1,7 +1,8 @@
-type LogUpdate = typeof import('log-update').default;
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { countByStatus, isWarehouseError, type NodeResult, type RunEvent, type RunEventListener, type RunResult } from '@warehouse/core';
+
+type LogUpdate = typeof import('log-update').default;
 
 export interface OutputOptions {
   /** Print the command's result as one JSON document on stdout; logs go to stderr. */

@@ -24,6 +24,9 @@ export function writeAtomically(path: string, contents: string | Uint8Array): vo
   renameSync(scratch, path);
 }
 
+/** Numbers background writes of this process, so two to one path never share a scratch file. */
+let background = 0;
+
 /**
  * Like {@link writeAtomically}, in the background: for caches, which the next run finds or
  * does without. Node finishes the write before it exits; a failed one only means a colder
@@ -35,8 +38,6 @@ export function writeInBackground(path: string, contents: string): void {
     .then(() => rename(scratch, path))
     .catch(() => rm(scratch, { force: true }).catch(() => undefined));
 }
-let background = 0;
-
 /** A JSON file's content, or undefined when it is missing or unreadable. */
 export function readJsonFile<T>(path: string): T | undefined {
   try {

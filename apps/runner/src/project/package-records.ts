@@ -31,9 +31,12 @@ export function recordKey(base: string, closure: ReadonlyMap<string, PackageBund
   return hash.digest('hex');
 }
 
-/** Whether records are kept under `key`: the key leads the file, so this reads its first bytes only. */
+/** How a records file starts: with its key, so a stale one is told from its first bytes. */
+const headerOf = (key: string) => `{"key":${JSON.stringify(key)},`;
+
+/** Whether records are kept under `key` (reads the file's first bytes only). */
 export function hasRecords(file: string, key: string): boolean {
-  const header = Buffer.from(`{"key":${JSON.stringify(key)},`);
+  const header = Buffer.from(headerOf(key));
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
@@ -54,7 +57,7 @@ export function readRecords(file: string, key: string): DefinitionRecords | unde
   } catch {
     return undefined;
   }
-  if (!text.startsWith(`{"key":${JSON.stringify(key)},`)) return undefined;
+  if (!text.startsWith(headerOf(key))) return undefined;
   try {
     return (JSON.parse(text) as { records: DefinitionRecords }).records;
   } catch {
@@ -62,7 +65,7 @@ export function readRecords(file: string, key: string): DefinitionRecords | unde
   }
 }
 
-/** Keeps records under `key` (written to a file of this process's own, then renamed into place). */
+/** Keeps records under `key` (written in the background, to a file of this process's own, then renamed into place). */
 export function writeRecords(file: string, key: string, records: DefinitionRecords): void {
-  writeInBackground(file, `{"key":${JSON.stringify(key)},"records":${JSON.stringify(records)}}`);
+  writeInBackground(file, `${headerOf(key)}"records":${JSON.stringify(records)}}`);
 }

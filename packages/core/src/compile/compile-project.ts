@@ -6,7 +6,7 @@ import { compiledModelFiles, compiledPathOf, compiledSelects } from '../execute/
 import { linkPackage, type LinkedPackage } from '../graph/link-package.js';
 import { checkLinkedProject, type NodeSummary } from '../graph/project-checks.js';
 import type { WarehousePackage } from '../graph/project-graph.js';
-import { indexProject, type ModelInterface, type PackageInterface, type SourceInterface } from '../graph/project-index.js';
+import { indexProject, packagesOfNames, type ModelInterface, type PackageInterface, type SourceInterface } from '../graph/project-index.js';
 import { relationNamesOf, type SchemaNaming } from './relation-names.js';
 
 /**
@@ -101,14 +101,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
     if (sameFiles(unit)) interfaces.set(unit.package.name, { data: unit.previous!.interface, hash: unit.previous!.interfaceHash });
     else interfaces.set(unit.package.name, withHash(interfaceOf(definitions(unit))));
   }
-  const owners = new Map<string, string[]>();
-  for (const [name, { data }] of interfaces) {
-    for (const model of data.models) {
-      const list = owners.get(model.name);
-      if (!list) owners.set(model.name, [name]);
-      else if (!list.includes(name)) list.push(name);
-    }
-  }
+  const owners = packagesOfNames([...interfaces].map(([name, { data }]) => ({ name, models: data.models })));
 
   // 2. which packages' last links still hold
   const reusable = (unit: CompileUnit): boolean => {
@@ -162,7 +155,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
     const own: Array<readonly [string, string]> = [];
     for (const node of link.models) own.push(...compiledModelFiles(node, compiledSelects(node, targetNames, options)));
     files.push(...own);
-    // written while the rest is compiled: the caller commits them
+    // written as each package's part is made; the caller commits the index
     options.compiledFiles.stage(own);
     const { data, hash } = interfaces.get(unit.package.name)!;
     return {
@@ -237,7 +230,7 @@ function expand([id, dependsOn, attachedTo]: CompiledPackage['nodes'][number], p
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function sameMembers(current: readonly string[] | undefined, before: readonly string[]): boolean {
+function sameMembers(current: ReadonlySet<string> | undefined, before: readonly string[]): boolean {
   const now = [...(current ?? [])].sort();
   return now.length === before.length && now.every((name, i) => name === before[i]);
 }

@@ -184,9 +184,6 @@ export function replayBody(template: SqlTemplate): Body {
   return Object.assign(replay, { [ATTACHED]: template }) as Body;
 }
 
-/** Whether a body is a restored template rather than live code. */
-export const isReplayBody = (body: unknown): boolean => typeof body === 'function' && ATTACHED in body;
-
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

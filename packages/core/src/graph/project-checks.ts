@@ -35,34 +35,19 @@ export interface CheckedProject {
  * each node to its readers. `nodes` and `kpis` come in package order; the first of a name wins.
  */
 export function checkLinkedProject(nodes: readonly NodeSummary[], kpis: readonly KpiSummary[], problems: Problem[]): CheckedProject {
-  const byId = new Map<string, NodeSummary>();
   const shadowed = new Set<unknown>();
-  for (const node of nodes) {
-    const existing = byId.get(node.id);
-    if (!existing) {
-      byId.set(node.id, node);
-      continue;
-    }
-    shadowed.add(node);
-    if (node.type === 'test' && existing.type === 'test') {
-      problems.push({
-        code: ErrorCode.duplicateModel,
-        model: node.name,
-        message: `test ${node.name} is declared twice: on ${existing.test!.attachedTo} and on ${node.test!.attachedTo}; give one a name`,
-      });
-    }
-  }
-  const kpiPackages = new Map<string, KpiSummary>();
-  for (const kpi of kpis) {
-    const existing = kpiPackages.get(kpi.name);
-    if (!existing) {
-      kpiPackages.set(kpi.name, kpi);
-      continue;
-    }
-    shadowed.add(kpi);
+  const byId = firstOfEach(nodes, (node) => node.id, shadowed, (node, existing) => {
+    if (node.type !== 'test' || existing.type !== 'test') return;
+    problems.push({
+      code: ErrorCode.duplicateModel,
+      model: node.name,
+      message: `test ${node.name} is declared twice: on ${existing.test!.attachedTo} and on ${node.test!.attachedTo}; give one a name`,
+    });
+  });
+  firstOfEach(kpis, (kpi) => kpi.name, shadowed, (kpi, existing) => {
     const where = kpi.kpi?.definedAt ? ` (${kpi.kpi.definedAt})` : '';
     problems.push({ code: ErrorCode.duplicateModel, model: kpi.name, message: `kpi ${kpi.name} is declared twice: in ${existing.package} and in ${kpi.package}${where}` });
-  }
+  });
 
   const modelIds: string[] = [];
   for (const node of byId.values()) if (node.type === 'model') modelIds.push(node.id);
@@ -86,4 +71,19 @@ export function checkLinkedProject(nodes: readonly NodeSummary[], kpis: readonly
   }
   for (const list of children.values()) list.sort();
   return { order, children, shadowed };
+}
+
+/** The first item of each key; every later one is added to `shadowed` and passed to `onDuplicate`. */
+function firstOfEach<T>(items: readonly T[], keyOf: (item: T) => string, shadowed: Set<unknown>, onDuplicate: (item: T, first: T) => void): Map<string, T> {
+  const first = new Map<string, T>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const existing = first.get(key);
+    if (existing === undefined) first.set(key, item);
+    else {
+      shadowed.add(item);
+      onDuplicate(item, existing);
+    }
+  }
+  return first;
 }

@@ -75,7 +75,6 @@ export interface ProjectIndex {
 export function indexProject(packages: readonly PackageInterface[], problems: Problem[]): ProjectIndex {
   const modelsByName = new Map<string, IndexedModel>();
   const sourcesByKey = new Map<string, IndexedSource>();
-  const packagesOfName = new Map<string, Set<string>>();
   for (const pkg of packages) {
     for (const source of pkg.sources) {
       const key = `${source.system}.${source.name}`;
@@ -91,9 +90,6 @@ export function indexProject(packages: readonly PackageInterface[], problems: Pr
   }
   for (const pkg of packages) {
     for (const model of pkg.models) {
-      const owners = packagesOfName.get(model.name);
-      if (owners) owners.add(pkg.name);
-      else packagesOfName.set(model.name, new Set([pkg.name]));
       const existing = modelsByName.get(model.relationName);
       if (existing) {
         if (existing.model !== model) {
@@ -119,7 +115,20 @@ export function indexProject(packages: readonly PackageInterface[], problems: Pr
     resolveModel: modelResolver([...modelsByName.values()].map((n) => n.model)),
     sourceSchema,
   };
-  return { packages: new Map(packages.map((p) => [p.name, p])), modelsByName, sourcesByKey, names, packagesOfName };
+  return { packages: new Map(packages.map((p) => [p.name, p])), modelsByName, sourcesByKey, names, packagesOfName: packagesOfNames(packages) };
+}
+
+/** For each model name (all versions), the packages that declare a model of it. */
+export function packagesOfNames(packages: Iterable<{ readonly name: string; readonly models: readonly { readonly name: string }[] }>): Map<string, Set<string>> {
+  const owners = new Map<string, Set<string>>();
+  for (const pkg of packages) {
+    for (const model of pkg.models) {
+      const list = owners.get(model.name);
+      if (list) list.add(pkg.name);
+      else owners.set(model.name, new Set([pkg.name]));
+    }
+  }
+  return owners;
 }
 
 /** Versions of one name: all versioned, distinct numbers, at most one marked latest. */
