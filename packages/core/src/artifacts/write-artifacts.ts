@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { startFileWriterThread, type FileWriterThread } from './file-writer-thread.js';
 import { changedRowsPathOf, compiledModelFiles, type ExecutionPlan } from '../execute/plan.js';
 import type { RunResult } from '../execute/run-result.js';
 import { manifestText, type Manifest } from './manifest.js';
@@ -31,56 +32,71 @@ export interface CompiledFiles {
   write(files: ReadonlyArray<readonly [string, string]>): Promise<void>;
 }
 
+/** From this many files to write, they are written on a thread of their own (starting one costs a few milliseconds). */
+const WRITER_THREAD_FROM = 200;
+
 export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles> {
   const indexPath = join(rootDir, 'target', 'compiled', '.written.json');
-  let index: Record<string, string> = {};
-  try {
-    index = JSON.parse(await readFile(indexPath, 'utf8')) as Record<string, string>;
-  } catch {
-    index = {};
-  }
-  // which files exist, by listing their folders (one call per folder, not one per file)
+  // read-only: shared with the next compile of this process
+  let index = await readIndex(indexPath);
   const listed = new Map<string, Set<string> | undefined>();
   const exists = (path: string) => {
-    const folder = dirname(path);
-    if (!listed.has(folder)) {
-      let names: Set<string> | undefined;
-      try {
-        names = new Set(readdirSync(join(rootDir, folder)));
-      } catch {
-        names = undefined;
-      }
-      listed.set(folder, names);
-    }
-    return listed.get(folder)?.has(basename(path)) ?? false;
+    // paths in the index are relative, with '/' (dirname and basename cost more, 10,000 times)
+    const slash = path.lastIndexOf('/');
+    const folder = slash < 0 ? '.' : path.slice(0, slash);
+    let names = listed.get(folder);
+    if (names === undefined && !listed.has(folder)) listed.set(folder, (names = listingOf(join(rootDir, folder))));
+    return names?.has(path.slice(slash + 1)) ?? false;
   };
-  const holds = (path: string, hash: string) => index[path] === hash && exists(path);
-  const next: Record<string, string> = { ...index };
+  const holds = (path: string, hash: string) => index.get(path) === hash && exists(path);
+  const staged = new Map<string, string>();
   const folders = new Set<string>();
   const written: string[] = [];
+  let thread: FileWriterThread | undefined;
   const stage = (files: ReadonlyArray<readonly [string, string]>) => {
+    const changed: Array<readonly [string, string]> = [];
     for (const [path, content] of files) {
       const hash = contentHash(content);
-      next[path] = hash;
+      if (index.get(path) !== hash) staged.set(path, hash);
       if (holds(path, hash)) continue;
-      const folder = dirname(join(rootDir, path));
+      changed.push([join(rootDir, path), content]);
+      written.push(path);
+    }
+    // many files (a cold compile): on a thread of their own, while this one goes on compiling
+    if (thread === undefined && written.length >= WRITER_THREAD_FROM) thread = startFileWriterThread();
+    if (thread) return thread.write(changed);
+    for (const [path, content] of changed) {
+      const folder = dirname(path);
       if (!folders.has(folder)) {
         mkdirSync(folder, { recursive: true });
         folders.add(folder);
       }
-      // synchronous: for thousands of small files a promise per open, write and close costs
-      // the main thread more than the write itself
-      writeFileSync(join(rootDir, path), content);
-      written.push(path);
+      // synchronous: for a few small files a promise per open, write and close costs more than the write
+      writeFileSync(path, content);
     }
   };
   const commit = async () => {
-    await write(indexPath, JSON.stringify(next));
-    index = { ...next };
-    for (const path of written.splice(0)) {
-      const folder = dirname(path);
-      if (listed.has(folder)) listed.set(folder, (listed.get(folder) ?? new Set()).add(basename(path)));
+    if (thread) {
+      const writing = thread;
+      thread = undefined;
+      await writing.close();
     }
+    if (staged.size > 0 || written.length > 0) {
+      const next = new Map(index);
+      for (const [path, hash] of staged) next.set(path, hash);
+      staged.clear();
+      await write(indexPath, JSON.stringify(Object.fromEntries(next)));
+      index = next;
+      remember(indexPath, index);
+    }
+    const touched = new Set<string>();
+    for (const path of written.splice(0)) {
+      const slash = path.lastIndexOf('/');
+      const folder = slash < 0 ? '.' : path.slice(0, slash);
+      touched.add(folder);
+      if (listed.has(folder)) listed.set(folder, (listed.get(folder) ?? new Set()).add(path.slice(slash + 1)));
+    }
+    for (const folder of touched) relist(join(rootDir, folder));
   };
   return {
     holds,
@@ -91,6 +107,66 @@ export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles>
       await commit();
     },
   };
+}
+
+/**
+ * Indexes this process read or wrote, with their file's size and modification time: a process
+ * that compiles again and again (the compile server) parses its index once, and again only
+ * when another process rewrote it. Kept indexes are never changed, only replaced.
+ */
+const recentIndexes = new Map<string, { index: ReadonlyMap<string, string>; stamp: string }>();
+
+async function readIndex(path: string): Promise<ReadonlyMap<string, string>> {
+  // stamped before it is read: a rewrite meanwhile shows as another stamp next time
+  const stamp = await stampOf(path);
+  const kept = recentIndexes.get(path);
+  if (kept && kept.stamp === stamp) return kept.index;
+  try {
+    const index = new Map(Object.entries(JSON.parse(await readFile(path, 'utf8')) as Record<string, string>));
+    recentIndexes.set(path, { index, stamp });
+    return index;
+  } catch {
+    return new Map();
+  }
+}
+
+function remember(path: string, index: ReadonlyMap<string, string>): void {
+  void stampOf(path).then((stamp) => recentIndexes.set(path, { index, stamp }));
+}
+
+async function stampOf(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  return info ? `${info.size}:${info.mtimeMs}` : 'missing';
+}
+
+/**
+ * Which files a folder holds, listed again only when the folder's modification time moved (a
+ * file added, removed or renamed moves it): one stat per folder instead of one listing, for
+ * a process that compiles again and again.
+ */
+const listings = new Map<string, { mtimeMs: number; names: Set<string> }>();
+
+function listingOf(folder: string): Set<string> | undefined {
+  const info = statSync(folder, { throwIfNoEntry: false });
+  if (!info) {
+    listings.delete(folder);
+    return undefined;
+  }
+  const kept = listings.get(folder);
+  if (kept && kept.mtimeMs === info.mtimeMs) return kept.names;
+  return relist(folder);
+}
+
+function relist(folder: string): Set<string> | undefined {
+  try {
+    const mtimeMs = statSync(folder).mtimeMs;
+    const names = new Set(readdirSync(folder));
+    listings.set(folder, { mtimeMs, names });
+    return names;
+  } catch {
+    listings.delete(folder);
+    return undefined;
+  }
 }
 
 async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, string]>): Promise<void> {
