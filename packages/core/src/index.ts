@@ -71,7 +71,7 @@ export { topologicalOrder } from './graph/topological-order.js';
 export { domainSchema, relationNamesFor, sourceSchema, type SchemaNaming } from './compile/relation-names.js';
 export { renderModelSql, type RelationNames, type RenderedSql } from './compile/render-model-sql.js';
 export { queryBuilder, sqlText } from './compile/sql-text.js';
-export { compileProject, type CompiledPackage, type CompileOptions, type CompileOutcome, type CompileUnit } from './compile/compile-project.js';
+export { compileProject, type CompiledPackage, type CompileOptions, type CompileOutcome, type CompileUnit, type ProjectChecks } from './compile/compile-project.js';
 
 // adapters
 export type { Adapter, CopyTarget } from './adapter/adapter.js';

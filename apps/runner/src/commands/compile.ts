@@ -35,7 +35,8 @@ async function compileEverything(context: ProjectContext, output: Output): Promi
     const previous = key === undefined ? undefined : cache.read(p.meta.name);
     return { package: p.meta, ...(key ? { key } : {}), ...(previous ? { previous } : {}), definitions: p.load };
   });
-  const outcome = compileProject(units, { ...target, rootDir: context.rootDir, compiledFiles });
+  const checked = cache.readChecks();
+  const outcome = compileProject(units, { ...target, rootDir: context.rootDir, compiledFiles, ...(checked ? { checked } : {}) });
   if (outcome.problems.length > 0) {
     // the graph's assembly reports every problem, in its order
     buildGraph(packages.map((p) => p.load()));
@@ -48,6 +49,7 @@ async function compileEverything(context: ProjectContext, output: Output): Promi
   outcome.compiled.forEach((part, i) => {
     if (units[i]!.key !== undefined && linked.has(units[i]!.package.name)) cache.write(units[i]!.package.name, part);
   });
+  if (outcome.checked) cache.writeChecks(outcome.checked);
   output.debug('project compiled', { linked: outcome.linked, reused: units.length - linked.size, files: outcome.files.length, ms: Date.now() - started });
   output.info(`compiled ${outcome.models.length} model(s) of ${outcome.models.length}; wrote target/manifest.json and target/compiled/`);
   output.result({ models: outcome.models.map((m) => ({ name: m.name, package: m.package, compiledPath: m.compiledPath })) });

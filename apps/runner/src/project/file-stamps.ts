@@ -29,14 +29,14 @@ let background = 0;
 
 /**
  * Like {@link writeAtomically}, in the background: for caches, which the next run finds or
- * does without. Node finishes the write before it exits; a failed one only means a colder
+ * does without; `written` is called once the file is in place. Node finishes the write before it exits; a failed one only means a colder
  * cache next time.
  */
-export function writeInBackground(path: string, contents: string): void {
+export function writeInBackground(path: string, contents: string, written?: () => void): void {
   const scratch = `${path}.${process.pid}.${(background++).toString(36)}.tmp`;
   writeFile(scratch, contents)
     .then(() => rename(scratch, path))
-    .catch(() => rm(scratch, { force: true }).catch(() => undefined));
+    .then(written, () => rm(scratch, { force: true }).catch(() => undefined));
 }
 /** A JSON file's content, or undefined when it is missing or unreadable. */
 export function readJsonFile<T>(path: string): T | undefined {

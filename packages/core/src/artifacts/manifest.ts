@@ -239,12 +239,16 @@ export function entriesText(entries: ReadonlyArray<readonly [string, ManifestNod
 
 /**
  * The manifest's text from its parts, with `nodes` given as blocks of entry text (see
- * {@link entriesText}), in order: the same text as {@link manifestText} of the whole, without
+ * {@link entriesText}), in order, and the childMap as {@link childMapText}: the same text as {@link manifestText} of the whole, without
  * building or parsing the whole.
  */
-export function manifestTextOf(parts: { metadata: Manifest['metadata']; packages: Manifest['packages']; blocks: readonly string[]; childMap: Manifest['childMap'] }): string {
-  const indented = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
+export function manifestTextOf(parts: { metadata: Manifest['metadata']; packages: Manifest['packages']; blocks: readonly string[]; childMap: string }): string {
   const blocks = parts.blocks.filter((b) => b !== '');
   const nodes = blocks.length === 0 ? '{}' : `{\n${blocks.join(',\n')}\n  }`;
-  return `{\n  "metadata": ${indented(parts.metadata)},\n  "packages": ${indented(parts.packages)},\n  "nodes": ${nodes},\n  "childMap": ${indented(parts.childMap)}\n}\n`;
+  return `{\n  "metadata": ${indented(parts.metadata)},\n  "packages": ${indented(parts.packages)},\n  "nodes": ${nodes},\n  "childMap": ${parts.childMap}\n}\n`;
 }
+
+/** The manifest's childMap as it stands in the manifest's text. */
+export const childMapText = (childMap: Manifest['childMap']): string => indented(childMap);
+
+const indented = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');

@@ -10,7 +10,7 @@ import { compiledModelFiles, plan } from '../execute/plan.js';
 import { buildGraph } from '../graph/assemble-graph.js';
 import type { WarehousePackage } from '../graph/project-graph.js';
 import { defineModel } from '../model/define-model.js';
-import { compileProject, type CompiledPackage, type CompileOutcome } from './compile-project.js';
+import { compileProject, type CompiledPackage, type CompileOutcome, type ProjectChecks } from './compile-project.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const naming = { targetName: 'ci', schemaPrefix: 'ci_' };
@@ -35,19 +35,24 @@ function fullCompile(packages: WarehousePackage[], rootDir: string) {
   };
 }
 
-/** Compiles with the parts of the last compile (through JSON, as the runner keeps them), and writes the files. */
+/** The project-wide checks of the last compile with these parts. */
+const lastChecks = new WeakMap<Map<string, CompiledPackage>, ProjectChecks>();
+
+/** Compiles with the parts and checks of the last compile (parts through JSON, as the runner keeps them), and writes the files. */
 async function incremental(packages: WarehousePackage[], rootDir: string, keys: Record<string, string>, previous: Map<string, CompiledPackage>, at = now): Promise<CompileOutcome> {
   const compiledFiles = await openCompiledFiles(rootDir);
+  const checked = lastChecks.get(previous);
   const outcome = compileProject(
     packages.map((pkg) => {
       const kept = previous.get(pkg.name);
       return { package: pkg, key: keys[pkg.name]!, ...(kept ? { previous: JSON.parse(JSON.stringify(kept)) as CompiledPackage } : {}), definitions: () => pkg };
     }),
-    { ...naming, rootDir, now: at, compiledFiles },
+    { ...naming, rootDir, now: at, compiledFiles, ...(checked ? { checked } : {}) },
   );
   if (outcome.problems.length === 0) {
     await compiledFiles.commit();
     outcome.compiled.forEach((part, i) => previous.set(packages[i]!.name, part));
+    lastChecks.set(previous, outcome.checked!);
   }
   return outcome;
 }
@@ -142,6 +147,23 @@ describe('compileProject', () => {
     const outcome = await incremental(tinyPackages(), rootDir, keysOf(tinyPackages()), previous);
     expect(outcome.linked).toEqual(['@t/shop']);
     expect(outcome.files.map(([path]) => path)).toContain('target/compiled/shop/fact_orders.sql');
+  });
+
+  it('reuses the project-wide checks while every package keeps its shape, and checks again when one changes', async () => {
+    const rootDir = projectDir();
+    const previous = new Map<string, CompiledPackage>();
+    const first = await incremental(tinyPackages(), rootDir, keysOf(tinyPackages()), previous);
+    // a new body, the same refs: the order and the childMap stand
+    const reworded = defineModel({ ...factOrders, description: 'Order lines, priced.', sql: ({ ref, source }) => sql`select o.order_id, o.product_id, o.quantity, o.quantity * p.price as amount from ${source(rawOrders)} o join ${ref(dimProduct)} p using (product_id) where o.quantity > 0` });
+    const same = tinyPackages({ shopModels: [reworded, ordersByProduct] });
+    const second = await incremental(same, rootDir, keysOf(same, { '@t/shop': '@t/shop@2' }), previous);
+    expect(second.checked).toBe(first.checked);
+    expect(second.manifest).toBe(fullCompile(same, rootDir).manifest);
+    // a ref that closes a cycle: the shape changed, so the checks run and find it
+    const looped = defineModel({ ...factOrders, sql: ({ ref }) => sql`select * from ${ref(ordersByProduct)}` });
+    const cyclic = tinyPackages({ shopModels: [looped, ordersByProduct] });
+    const third = await incremental(cyclic, rootDir, keysOf(cyclic, { '@t/shop': '@t/shop@3' }), previous);
+    expect(third.problems.map((p) => p.code)).toEqual(['MODEL_CYCLE']);
   });
 
   it('finds the problems the full assembly finds, and writes nothing', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { entriesText, manifestEntries, manifestMetadata, manifestPackages, manifestTextOf } from '../artifacts/manifest.js';
+import { childMapText, entriesText, manifestEntries, manifestMetadata, manifestPackages, manifestTextOf } from '../artifacts/manifest.js';
 import { contentHash, type CompiledFiles } from '../artifacts/write-artifacts.js';
 import type { Problem } from '../errors/warehouse-error.js';
 import { compiledModelFiles, compiledPathOf, compiledSelects } from '../execute/plan.js';
@@ -33,6 +33,8 @@ export interface CompiledPackage {
    */
   nodes: Array<[id: string, dependsOn: string[], attachedTo?: string]>;
   kpis: Array<{ name: string }>;
+  /** A hash of `nodes` and `kpis`: all the project-wide checks read of the package. */
+  shapeHash: string;
   warnings: Problem[];
   /** The compiled files of its models, with the hash of each one's content. */
   files: Record<string, string>;
@@ -58,6 +60,22 @@ export interface CompileOptions extends SchemaNaming {
   now?: Date;
   /** What target/compiled/ holds: a reused package's files must still be there. */
   compiledFiles: CompiledFiles;
+  /** The project-wide checks of the last compile, reused when every package's shape is as it was. */
+  checked?: ProjectChecks;
+}
+
+/**
+ * What the project-wide checks of a compile that found no problem concluded, under the
+ * signature of what they read (every package's shape, in order): an edit that leaves every
+ * package's nodes and edges as they were (most edits change SQL, a description, a column)
+ * is not checked again.
+ */
+export interface ProjectChecks {
+  signature: string;
+  /** Model ids in dependency order. */
+  order: string[];
+  /** The manifest's childMap, as manifest text. */
+  childMap: string;
 }
 
 export interface CompileOutcome {
@@ -74,6 +92,8 @@ export interface CompileOutcome {
   compiled: CompiledPackage[];
   /** Packages linked again (the others were reused). */
   linked: string[];
+  /** The project-wide checks, for the next compile (with problems, none). */
+  checked?: ProjectChecks;
 }
 
 /**
@@ -130,18 +150,26 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
   for (const unit of units) if (!reused.has(unit.package.name)) links.set(unit.package.name, linkPackage(definitions(unit), index, { now }));
   const nodes: NodeSummary[] = [];
   const kpis: Array<{ name: string; package: string; kpi?: { definedAt?: string } }> = [];
+  const shapes = new Map<string, { nodes: CompiledPackage['nodes']; kpis: CompiledPackage['kpis']; hash: string }>();
   for (const unit of units) {
     const link = links.get(unit.package.name);
     if (link) {
       problems.push(...link.problems);
-      nodes.push(...link.sources, ...link.models, ...link.tests);
+      const own = [...link.sources, ...link.models, ...link.tests];
+      nodes.push(...own);
       kpis.push(...link.kpis.map((k) => ({ name: k.name, package: k.package, kpi: { definedAt: k.kpi.definedAt } })));
+      shapes.set(unit.package.name, shapeOf(own.map(compact), link.kpis.map((k) => ({ name: k.name }))));
     } else {
       for (const node of unit.previous!.nodes) nodes.push(expand(node, unit.package.name));
       kpis.push(...unit.previous!.kpis.map((k) => ({ name: k.name, package: unit.package.name })));
     }
   }
-  const checked = checkLinkedProject(nodes, kpis, problems);
+  const signature = createHash('sha256')
+    .update(units.map((u) => `${u.package.name}\0${shapes.get(u.package.name)?.hash ?? u.previous!.shapeHash}`).join('\n'))
+    .digest('hex');
+  // the same shapes as when the last checks found nothing: they would find nothing again
+  const known = problems.length === 0 && options.checked?.signature === signature ? options.checked : undefined;
+  const checked = known ? undefined : checkLinkedProject(nodes, kpis, problems);
   const warnings = units.flatMap((u) => links.get(u.package.name)?.warnings ?? u.previous!.warnings);
   if (problems.length > 0) return { problems, warnings, manifest: '', files: [], models: [], compiled: [], linked: [...links.keys()] };
 
@@ -166,8 +194,9 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
       names: Object.fromEntries(link.names.map((name) => [name, [...(owners.get(name) ?? [])].sort()])),
       deprecationDates: link.deprecationDates,
       linkedOn: today,
-      nodes: [...link.sources, ...link.models, ...link.tests].map(compact),
-      kpis: link.kpis.map((k) => ({ name: k.name })),
+      nodes: shapes.get(unit.package.name)!.nodes,
+      kpis: shapes.get(unit.package.name)!.kpis,
+      shapeHash: shapes.get(unit.package.name)!.hash,
       warnings: link.warnings,
       files: Object.fromEntries(own.map(([path, content]) => [path, contentHash(content)])),
       manifest: entriesText(manifestEntries([...link.sources, ...link.models, ...link.tests], index.names, manifestOptions)),
@@ -176,22 +205,31 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
 
   // 6. the manifest from every package's block, packages by name and nodes by id, as buildManifest lists them
   const byName = [...units.keys()].sort((a, b) => compare(units[a]!.package.name, units[b]!.package.name));
-  const childMap: Record<string, string[]> = {};
-  for (const i of byName) {
-    for (const id of compiled[i]!.nodes.map((n) => n[0]).sort(compare)) childMap[id] = [...(checked.children.get(id) ?? [])];
+  let projectChecks = known;
+  if (!projectChecks) {
+    const childMap: Record<string, string[]> = {};
+    for (const i of byName) {
+      for (const id of compiled[i]!.nodes.map((n) => n[0]).sort(compare)) childMap[id] = [...(checked!.children.get(id) ?? [])];
+    }
+    projectChecks = { signature, order: checked!.order, childMap: childMapText(childMap) };
   }
   const manifest = manifestTextOf({
     metadata: manifestMetadata(manifestOptions),
     packages: manifestPackages(units.map((u) => u.package)),
     blocks: byName.map((i) => compiled[i]!.manifest),
-    childMap,
+    childMap: projectChecks.childMap,
   });
   const summaries = new Map(nodes.map((n) => [n.id, n]));
-  const models = checked.order.map((id) => {
+  const models = projectChecks.order.map((id) => {
     const node = summaries.get(id)!;
     return { id, name: node.name, package: node.package, compiledPath: compiledPathOf(node) };
   });
-  return { problems, warnings, manifest, files, models, compiled, linked: [...links.keys()] };
+  return { problems, warnings, manifest, files, models, compiled, linked: [...links.keys()], checked: projectChecks };
+}
+
+/** A package's nodes and KPI names as the project-wide checks read them, with their hash. */
+function shapeOf(nodes: CompiledPackage['nodes'], kpis: CompiledPackage['kpis']): { nodes: CompiledPackage['nodes']; kpis: CompiledPackage['kpis']; hash: string } {
+  return { nodes, kpis, hash: createHash('sha256').update(JSON.stringify([nodes, kpis])).digest('hex') };
 }
 
 /**
@@ -231,6 +269,8 @@ function expand([id, dependsOn, attachedTo]: CompiledPackage['nodes'][number], p
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function sameMembers(current: ReadonlySet<string> | undefined, before: readonly string[]): boolean {
+  // most names are declared once: no array to sort
+  if (before.length === 1) return current?.size === 1 && current.has(before[0]!);
   const now = [...(current ?? [])].sort();
   return now.length === before.length && now.every((name, i) => name === before[i]);
 }
