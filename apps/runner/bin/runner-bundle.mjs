@@ -32,6 +32,15 @@ export async function runnerBundle() {
   return build();
 }
 
+/**
+ * The folder of the last runner bundle built, without checking that it is current (the
+ * compile server it belongs to watches its own sources).
+ * @returns {string | undefined}
+ */
+export function lastBundleDir() {
+  return readManifest()?.dir;
+}
+
 function readManifest() {
   try {
     return JSON.parse(readFileSync(MANIFEST, 'utf8'));
@@ -61,7 +70,7 @@ async function build() {
   const scratch = join(RUNNER_DIR, `.bundle-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const result = await esbuild({
     absWorkingDir: ROOT,
-    entryPoints: { cli: join(RUNNER_DIR, 'src/cli.ts'), core: '@warehouse/core' },
+    entryPoints: { cli: join(RUNNER_DIR, 'src/cli.ts'), core: '@warehouse/core', 'evaluation-worker': join(RUNNER_DIR, 'src/project/evaluation-worker.ts') },
     outdir: scratch,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -11,7 +11,17 @@ export interface OutputOptions {
   debug: boolean;
   /** Render for a person (colours, live progress) instead of JSON log lines. */
   tty: boolean;
+  /** Where output goes (default: this process's stdout and stderr; the compile server passes its client's). */
+  streams?: OutputStreams;
 }
+
+/** The two streams output is written to. */
+export interface OutputStreams {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+const processStreams: OutputStreams = { stdout: process.stdout, stderr: process.stderr };
 
 // NO_COLOR (https://no-color.org) turns colours off
 const colour = (code: number) => (text: string) => (process.env.NO_COLOR ? text : `\u001b[${code}m${text}\u001b[0m`);
@@ -36,8 +46,12 @@ export class Output {
   /** The live progress block, loaded for a terminal only (until it is, progress is not drawn). */
   private logUpdate: LogUpdate | undefined;
 
+  private readonly stdout: OutputStreams['stdout'];
+  private readonly stderr: OutputStreams['stderr'];
+
   constructor(options: OutputOptions) {
     this.options = options;
+    ({ stdout: this.stdout, stderr: this.stderr } = options.streams ?? processStreams);
     if (options.tty) {
       void import('log-update').then(
         (m) => (this.logUpdate = m.default),
@@ -49,7 +63,7 @@ export class Output {
       const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
       this.logger = pino(
         { level: options.debug ? 'debug' : 'info', base: { app: 'warehouse' }, timestamp: pino.stdTimeFunctions.isoTime },
-        pino.destination({ dest: options.json ? 2 : 1, sync: true }),
+        options.streams ? (options.json ? this.stderr : this.stdout) : pino.destination({ dest: options.json ? 2 : 1, sync: true }),
       );
     }
   }
@@ -87,12 +101,12 @@ export class Output {
   /** Plain result text for the user (a model list, a KPI table), on stdout. */
   text(lines: string | string[]): void {
     if (this.options.json) return;
-    process.stdout.write(`${Array.isArray(lines) ? lines.join('\n') : lines}\n`);
+    this.stdout.write(`${Array.isArray(lines) ? lines.join('\n') : lines}\n`);
   }
 
   /** The command's result as a JSON document, printed only with --json. */
   result(value: unknown): void {
-    if (this.options.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (this.options.json) this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   /** Renders executor events: a live block on a TTY, log lines otherwise. */
@@ -106,7 +120,7 @@ export class Output {
 
   private human(line: string, toStderr = false): void {
     if (this.ticker) this.logUpdate?.clear();
-    (toStderr ? process.stderr : process.stdout).write(`${line}\n`);
+    (toStderr ? this.stderr : this.stdout).write(`${line}\n`);
     if (this.ticker) this.drawProgress();
   }
 

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
+import type { BuildOptions } from 'esbuild';
 import { coreModuleLink } from './core-module.js';
 import type { PackageManifest } from './discover-packages.js';
 import { esbuild } from './esbuild-service.js';
 import { fingerprintOf, readJsonFile, writeAtomically } from './file-stamps.js';
+import type { IncrementalBundler } from './incremental-bundler.js';
 import { BundlePositions } from './source-positions.js';
 
 /** A warehouse package compiled into one ES module. */
@@ -41,11 +43,12 @@ const BUILD_CONCURRENCY = 4;
  *
  * Imports of other warehouse packages point at their bundles' stable paths, so every package
  * exists once in the process; @warehouse/core points at the runner's own core module when the
- * runner runs bundled (see core-module.ts); npm libraries stay external. Whether a bundle is
+ * runner runs bundled (see core-module.ts); npm libraries stay external. A `bundler` keeps
+ * esbuild contexts between calls (the compile server). Whether a bundle is
  * current is told by the files esbuild read for it (from its metafile) plus the package's
  * package.json and tsconfig.json: a file that nothing imports cannot change the bundle.
  */
-export function bundlePackages(rootDir: string, manifests: readonly PackageManifest[], cacheDir: string): Map<string, Promise<PackageBundle>> {
+export function bundlePackages(rootDir: string, manifests: readonly PackageManifest[], cacheDir: string, bundler?: IncrementalBundler): Map<string, Promise<PackageBundle>> {
   mkdirSync(cacheDir, { recursive: true });
   const fileOf = new Map(manifests.map((m) => [m.name, join(cacheDir, `${m.name.replace(/^@/, '').replace(/\//g, '__')}.mjs`)]));
   const packageOfFile = new Map([...fileOf].map(([name, file]) => [file, name]));
@@ -68,25 +71,24 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
   const bundleOne = async (manifest: PackageManifest): Promise<PackageBundle> => {
     const { build } = await esbuild();
     const file = fileOf.get(manifest.name)!;
-    const result = await slot(() =>
-      build({
-        absWorkingDir: rootDir,
-        entryPoints: [manifest.entry],
-        outfile: file,
-        write: false,
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node20',
-        packages: 'external',
-        alias,
-        external,
-        sourcemap: 'linked',
-        sourcesContent: false,
-        metafile: true,
-        logLevel: 'silent',
-      }),
-    );
+    const options: BuildOptions & { write: false; metafile: true } = {
+      absWorkingDir: rootDir,
+      entryPoints: [manifest.entry],
+      outfile: file,
+      write: false,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      alias,
+      external,
+      sourcemap: 'linked',
+      sourcesContent: false,
+      metafile: true,
+      logLevel: 'silent',
+    };
+    const result = await slot(() => (bundler ? bundler.build(manifest.name, options) : build(options)));
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
     const imports = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => packageOfFile.get(i.path)).filter((n): n is string => n !== undefined))].sort();
     const inputs = [...Object.keys(result.metafile.inputs), ...configFilesOf(rootDir, manifest)].sort();

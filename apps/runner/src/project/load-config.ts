@@ -40,7 +40,7 @@ async function importConfig(rootDir: string, file: string): Promise<unknown> {
   if (!coreKey) return import(pathToFileURL(file).href);
   const dir = join(rootDir, 'target', 'cache', 'config');
   const outfile = join(dir, `warehouse.config.${coreKey}.mjs`);
-  const stamp = readJsonFile<{ fingerprint: string; inputs: string[] }>(`${outfile}.json`);
+  let stamp = readJsonFile<{ fingerprint: string; inputs: string[] }>(`${outfile}.json`);
   if (!stamp || stamp.fingerprint !== fingerprintOf(rootDir, stamp.inputs) || !existsSync(outfile)) {
     const { build } = await esbuild();
     const result = await build({
@@ -59,8 +59,10 @@ async function importConfig(rootDir: string, file: string): Promise<unknown> {
     });
     mkdirSync(dir, { recursive: true });
     const inputs = Object.keys(result.metafile.inputs).sort();
+    stamp = { fingerprint: fingerprintOf(rootDir, inputs), inputs };
     writeAtomically(outfile, result.outputFiles[0]!.contents);
-    writeAtomically(`${outfile}.json`, JSON.stringify({ fingerprint: fingerprintOf(rootDir, inputs), inputs }));
+    writeAtomically(`${outfile}.json`, JSON.stringify(stamp));
   }
-  return import(pathToFileURL(outfile).href);
+  // by its fingerprint: a process that loads the config again after an edit (the compile server) gets the new one
+  return import(`${pathToFileURL(outfile).href}?v=${stamp.fingerprint.slice(0, 16)}`);
 }

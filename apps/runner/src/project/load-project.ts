@@ -1,20 +1,11 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  collectDefinitions,
-  ErrorCode,
-  isPersistable,
-  recordDefinitions,
-  restoreDefinitions,
-  siteOf,
-  WarehouseError,
-  type DefinitionRecords,
-  type DefinitionSite,
-  type WarehousePackage,
-} from '@warehouse/core';
+import { ErrorCode, isPersistable, restoreDefinitions, WarehouseError, type DefinitionRecords, type WarehousePackage } from '@warehouse/core';
 import { bundlePackages, type PackageBundle } from './bundle-packages.js';
 import { coreModuleKey } from './core-module.js';
 import { discoverPackages, type PackageManifest } from './discover-packages.js';
+import { evaluatePackage } from './evaluate-package.js';
+import { EvaluationError, FreshProcessNeeded, type EvaluationThread } from './evaluation-thread.js';
+import type { IncrementalBundler } from './incremental-bundler.js';
 import { hasRecords, readRecords, recordKey, recordKeyBase, writeRecords } from './package-records.js';
 
 /** How a load went: which packages were bundled and evaluated again, how many came from the cache. */
@@ -59,19 +50,17 @@ export async function loadProject(rootDir: string, report?: (summary: LoadSummar
  * compile cache only when asked for: a compile that reuses a package's last compiled part
  * never reads them.
  */
-export async function openPackages(rootDir: string, report?: (summary: LoadSummary) => void): Promise<ProjectPackage[]> {
+export async function openPackages(rootDir: string, report?: (summary: LoadSummary) => void, options: { thread?: EvaluationThread; bundler?: IncrementalBundler } = {}): Promise<ProjectPackage[]> {
   const manifests = discoverPackages(rootDir);
   const names = new Set(manifests.map((m) => m.name));
   const coreKey = coreModuleKey();
   // bundles linked to different core modules must not overwrite each other
   const cacheDir = join(rootDir, 'target', 'cache', 'packages', coreKey ? `bundled-${coreKey}` : 'source');
   const started = performance.now();
-  const bundles = bundlePackages(rootDir, manifests, cacheDir);
+  const bundles = bundlePackages(rootDir, manifests, cacheDir, options.bundler);
   // from sources, core changes with every edit: records are kept only by a bundled runner
   const keyBase = coreKey ? recordKeyBase(rootDir, coreKey) : undefined;
   const bundleOfFile = new Map<string, PackageBundle>();
-  const relativePaths = new Map<string, string>();
-  const locate = (site: DefinitionSite | undefined) => locateSite(rootDir, site, bundleOfFile, relativePaths);
   const restore = (meta: ProjectPackage['meta'], records: DefinitionRecords): WarehousePackage => ({
     ...meta,
     ...restoreDefinitions(records, { definedAt: absoluteIn(rootDir) }),
@@ -122,8 +111,9 @@ export async function openPackages(rootDir: string, report?: (summary: LoadSumma
     const evaluating = performance.now();
     let records: DefinitionRecords;
     try {
-      records = await evaluatePackage(bundle, bundleOfFile, locate);
+      records = options.thread ? await evaluateOnThread(options.thread, rootDir, bundle, closure) : await evaluatePackage(rootDir, bundle, bundleOfFile);
     } catch (error) {
+      if (error instanceof FreshProcessNeeded) throw error;
       failures.push(describeLoadFailure(rootDir, manifest, error, bundleOfFile));
       continue;
     } finally {
@@ -160,47 +150,12 @@ function absoluteIn(rootDir: string): (recorded: string) => string {
   return (recorded) => (recorded.startsWith('..') || isAbsolute(recorded) ? resolve(rootDir, recorded) : `${rootDir}${sep}${recorded}`);
 }
 
-/**
- * Imports a package's bundle and records the definitions it exports. A definition another
- * warehouse package declared and this one re-exports is that package's, and left to it.
- */
-async function evaluatePackage(
-  bundle: PackageBundle,
-  bundleOfFile: ReadonlyMap<string, PackageBundle>,
-  locate: (site: DefinitionSite | undefined) => string | undefined,
-): Promise<DefinitionRecords> {
-  const exports = (await import(pathToFileURL(bundle.file).href)) as Record<string, unknown>;
-  const declaredElsewhere = (definition: unknown) => {
-    const file = generatedFile(siteOf(definition));
-    return file !== undefined && file !== bundle.file && bundleOfFile.has(file);
-  };
-  const { models, sources, kpis } = collectDefinitions(exports);
-  return recordDefinitions(
-    { models: models.filter((d) => !declaredElsewhere(d)), sources: sources.filter((d) => !declaredElsewhere(d)), kpis: kpis.filter((d) => !declaredElsewhere(d)) },
-    { locate },
-  );
-}
-
-const generatedFile = (site: DefinitionSite | undefined): string | undefined => {
-  const file = site?.generated?.file;
-  return file === undefined ? undefined : file.startsWith('file://') ? fileURLToPath(file) : file;
-};
-
-/** `path:line` of a declaration relative to the project root, mapped from its bundle to the source. */
-function locateSite(rootDir: string, site: DefinitionSite | undefined, bundleOfFile: ReadonlyMap<string, PackageBundle>, relativePaths: Map<string, string>): string | undefined {
-  const file = generatedFile(site);
-  const bundle = file === undefined ? undefined : bundleOfFile.get(file);
-  const original = bundle && site?.generated ? bundle.positions.original(site.generated.line, site.generated.column) : undefined;
-  if (original) {
-    let path = relativePaths.get(original.file);
-    if (path === undefined) {
-      path = original.file.startsWith(`${rootDir}${sep}`) ? original.file.slice(rootDir.length + 1) : relative(rootDir, original.file);
-      relativePaths.set(original.file, path);
-    }
-    return `${path}:${original.line}`;
-  }
-  const location = site?.location();
-  return location === undefined ? undefined : relative(rootDir, location);
+/** Evaluates a package on the thread; what it threw is thrown here, with its stack. */
+async function evaluateOnThread(thread: EvaluationThread, rootDir: string, bundle: PackageBundle, closure: ReadonlyMap<string, PackageBundle>): Promise<DefinitionRecords> {
+  const answer = await thread.evaluate({ rootDir, file: bundle.file, closure: [...closure.values()].map((b) => b.file) });
+  if (answer.records) return answer.records;
+  if (answer.error) throw new EvaluationError(answer.error.message, answer.error.stack);
+  throw new FreshProcessNeeded(`a package's definitions hold values that are not data (${relative(rootDir, bundle.file)})`);
 }
 
 function describeLoadFailure(rootDir: string, manifest: PackageManifest, error: unknown, bundleOfFile: ReadonlyMap<string, PackageBundle>): string {
