@@ -5,17 +5,28 @@
 // packages resolve to src/) and tsx compiles TypeScript on import.
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { runnerBundle } from './runner-bundle.mjs';
+import { lastBundleDir, runnerBundle } from './runner-bundle.mjs';
+
+// `warehouse compile` goes to the project's compile server when one runs (warehouse server start)
+let served;
+if (process.argv[2] === 'compile' && process.env.WAREHOUSE_FROM_SOURCE !== '1') {
+  const runner = lastBundleDir();
+  if (runner) served = await (await import('./compile-client.mjs')).compileThroughServer(process.argv, runner);
+}
 
 let bundle;
-if (process.env.WAREHOUSE_FROM_SOURCE !== '1') {
+if (served !== undefined) {
+  process.exitCode = served;
+} else if (process.env.WAREHOUSE_FROM_SOURCE !== '1') {
   try {
     bundle = await runnerBundle();
   } catch (error) {
     process.stderr.write(`warehouse: running from sources, the runner bundle failed to build: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }
-if (bundle) {
+if (served !== undefined) {
+  // answered by the compile server
+} else if (bundle) {
   const runner = await import(pathToFileURL(bundle.cli).href);
   runner.useCoreModule(bundle.core);
   process.exitCode = await runner.main(process.argv);

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isWarehouseError } from '@warehouse/core';
-import { Output } from './output.js';
+import { Output, type OutputStreams } from './output.js';
 import type * as build from './commands/build.js';
 import type * as demo from './commands/demo.js';
 import type * as kpi from './commands/kpi.js';
 import type * as ls from './commands/ls.js';
 import type * as seedDemo from './commands/seed-demo.js';
+import type * as server from './commands/server.js';
 import type * as test from './commands/test.js';
 import { SEED_DEMO_DEFAULTS } from './commands/seed-demo-defaults.js';
+import { FreshProcessNeeded } from './project/evaluation-thread.js';
 
 const runnerVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,21 +66,25 @@ const lazy =
   async (options, output) =>
     (await load()).run(options, output);
 
-/** Builds the program; `exit` receives each command's exit code. */
-export function createProgram(exit: (code: number) => void): Command {
+/** Builds the program; `exit` receives each command's exit code. Output goes to `io` (default: stdout and stderr). */
+export function createProgram(exit: (code: number) => void, io?: CliStreams): Command {
   const program = new Command('warehouse')
     .description('Build the company data warehouse: typed models from every domain package, one graph, PostgreSQL.')
     .version(runnerVersion, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  if (io) program.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
 
   const action =
     <O extends { json?: boolean; debug?: boolean }>(runner: Runner<O>) =>
     async (options: O) => {
-      const output = new Output({ json: options.json === true, debug: options.debug === true, tty: process.stdout.isTTY === true && options.json !== true });
+      const tty = (io ? io.tty : process.stdout.isTTY === true) && options.json !== true;
+      const output = new Output({ json: options.json === true, debug: options.debug === true, tty, ...(io ? { streams: io } : {}) });
       try {
         exit(await runner(options, output));
       } catch (error) {
+        // the compile server hands this compile back to its client
+        if (error instanceof FreshProcessNeeded) throw error;
         output.error(error);
         exit(EXIT.usage);
       } finally {
@@ -126,6 +132,22 @@ export function createProgram(exit: (code: number) => void): Command {
     .addOption(new Option('--seed <n>', 'random seed').argParser(integer).default(SEED_DEMO_DEFAULTS.seed))
     .action(action<demo.DemoOptions>(lazy(() => import('./commands/demo.js'))));
 
+  const serverCommand = program.command('server').description('a compile server: keeps the project warm so `warehouse compile` answers in a fraction of the time');
+  const serverAction = (name: 'start' | 'stop' | 'status' | 'run', description: string, hidden = false) => {
+    const command = serverCommand
+      .command(name, { hidden })
+      .description(description)
+      .option('--project-dir <dir>', 'project root (default: the nearest folder with warehouse.config.ts)')
+      .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
+      .option('--debug', 'print stacks of errors');
+    if (name === 'start' || name === 'run') command.option('--idle-minutes <n>', 'stop after this many minutes without a compile', positiveNumber, 60);
+    command.action(action<server.ServerOptions>(async (o, output) => (await import('./commands/server.js')).run(name, o, output)));
+  };
+  serverAction('start', 'start a compile server for the project, in the background');
+  serverAction('stop', "stop the project's compile server");
+  serverAction('status', "whether a compile server runs for the project, and what it served (exit 1 if none)");
+  serverAction('run', 'run the compile server in the foreground (what start runs)', true);
+
   common(program.command('kpi'))
     .description('compute KPIs over the built models for a period (all of them without names)')
     .argument('[names...]', 'KPIs to compute, e.g. revenue gross_margin')
@@ -137,20 +159,26 @@ export function createProgram(exit: (code: number) => void): Command {
   return program;
 }
 
+/** Streams a CLI run writes to other than this process's own, and whether they are a terminal. */
+export interface CliStreams extends OutputStreams {
+  tty: boolean;
+}
+
 /** Runs the CLI and resolves to its exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io?: CliStreams): Promise<number> {
   let code: number = EXIT.ok;
   const program = createProgram((c) => {
     code = c;
-  });
+  }, io);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
+    if (error instanceof FreshProcessNeeded) throw error;
     if (error instanceof CommanderError) {
       // --help and --version end here with exit code 0; usage errors were already printed
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    process.stderr.write(`error: ${isWarehouseError(error) ? error.message : String(error)}\n`);
+    (io ?? process).stderr.write(`error: ${isWarehouseError(error) ? error.message : String(error)}\n`);
     return EXIT.usage;
   }
   return code;

@@ -2,6 +2,7 @@ import { buildGraph, compileProject, ErrorCode, openCompiledFiles, plan, Warehou
 import type { Output } from '../output.js';
 import { CompileCache } from '../project/compile-cache.js';
 import { openPackages } from '../project/load-project.js';
+import { compileSession } from '../server/compile-session.js';
 import { loadGraph, manifestFor, openProject, selectModels, type CommonOptions, type ProjectContext, type SelectionOptions } from './project-context.js';
 
 /**
@@ -26,7 +27,7 @@ export async function run(options: CommonOptions & SelectionOptions, output: Out
 
 async function compileEverything(context: ProjectContext, output: Output): Promise<number> {
   const started = Date.now();
-  const packages = await openPackages(context.rootDir, (summary) => output.debug('packages loaded', { ...summary }));
+  const packages = await openPackages(context.rootDir, (summary) => output.debug('packages loaded', { ...summary }), compileSession);
   const target = { targetName: context.target.name, schemaPrefix: context.target.schemaPrefix };
   const cache = new CompileCache(context.rootDir, target);
   const compiledFiles = await openCompiledFiles(context.rootDir);

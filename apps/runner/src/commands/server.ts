@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { requestServer } from '../../bin/compile-client.mjs';
+import type { Output } from '../output.js';
+import { findProjectRoot } from '../project/find-project-root.js';
+import { runCompileServer } from '../server/compile-server.js';
+import { serverLogFile, serverRecordFile, type ServerAnswer, type ServerRecord } from '../server/server-record.js';
+
+export interface ServerOptions {
+  projectDir?: string;
+  idleMinutes?: number;
+  json?: boolean;
+}
+
+/** How long `server start` waits for the new server to listen. */
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * `warehouse server start|stop|status`: a compile server for the project (see
+ * compile-server.ts). While it runs, `warehouse compile` is answered by it.
+ */
+export async function run(action: 'start' | 'stop' | 'status' | 'run', options: ServerOptions, output: Output): Promise<number> {
+  const rootDir = findProjectRoot(options.projectDir ?? process.cwd());
+  const idleMinutes = options.idleMinutes ?? 60;
+  switch (action) {
+    case 'run':
+      await runCompileServer(rootDir, { idleMinutes, log: (line) => output.info(line) });
+      return 0;
+    case 'status': {
+      const status = await statusOf(rootDir);
+      if (!status) {
+        output.info(`no compile server runs for ${rootDir}`);
+        output.result({ running: false });
+        return 1;
+      }
+      output.info(`compile server pid ${status.pid} for ${status.rootDir}, up since ${status.startedAt}: ${status.served} compile(s) served, ${status.declined} declined`);
+      output.result({ running: true, ...status, type: undefined });
+      return 0;
+    }
+    case 'stop': {
+      const record = recordOf(rootDir);
+      const answer = record ? await ask(record.socket, { type: 'stop' }) : undefined;
+      if (!record || answer?.type !== 'stopping') {
+        output.info(`no compile server runs for ${rootDir}`);
+        output.result({ stopped: false });
+        return 0;
+      }
+      // gone once its record is
+      for (let waited = 0; recordOf(rootDir)?.pid === record.pid && waited < START_TIMEOUT_MS; waited += 50) await sleep(50);
+      output.info(`stopped the compile server (pid ${record.pid})`);
+      output.result({ stopped: true, pid: record.pid });
+      return 0;
+    }
+    case 'start': {
+      const running = await statusOf(rootDir);
+      if (running) {
+        output.info(`a compile server already runs for ${rootDir} (pid ${running.pid})`);
+        output.result({ started: false, pid: running.pid });
+        return 0;
+      }
+      const log = serverLogFile(rootDir);
+      mkdirSync(dirname(log), { recursive: true });
+      const fd = openSync(log, 'a');
+      // the same CLI entry, detached: it outlives this command
+      const child = spawn(process.execPath, [process.argv[1]!, 'server', 'run', '--project-dir', rootDir, '--idle-minutes', String(idleMinutes)], {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, WAREHOUSE_COMPILE_SERVER: 'off' },
+      });
+      child.unref();
+      closeSync(fd);
+      let exited: number | null | undefined;
+      child.once('exit', (code) => (exited = code));
+      for (let waited = 0; waited < START_TIMEOUT_MS && exited === undefined; waited += 50) {
+        const status = await statusOf(rootDir);
+        if (status && status.pid === child.pid) {
+          output.info(`compile server started (pid ${status.pid}): \`warehouse compile\` in ${rootDir} is answered by it until \`warehouse server stop\` or ${idleMinutes} idle minute(s); log: ${relative(process.cwd(), log)}`);
+          output.result({ started: true, pid: status.pid });
+          return 0;
+        }
+        await sleep(50);
+      }
+      throw new Error(`the compile server did not start${exited === undefined ? ` within ${START_TIMEOUT_MS / 1000} s` : ` (exit code ${exited})`}; see ${log}`);
+    }
+  }
+}
+
+function recordOf(rootDir: string): ServerRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(serverRecordFile(rootDir), 'utf8')) as ServerRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ask(socket: string, request: { type: 'status' | 'stop' }): Promise<ServerAnswer | undefined> {
+  return (await requestServer(socket, request).catch(() => undefined)) as ServerAnswer | undefined;
+}
+
+async function statusOf(rootDir: string): Promise<Extract<ServerAnswer, { type: 'status' }> | undefined> {
+  const record = recordOf(rootDir);
+  const answer = record ? await ask(record.socket, { type: 'status' }) : undefined;
+  return answer?.type === 'status' ? answer : undefined;
+}

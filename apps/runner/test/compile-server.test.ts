@@ -1,0 +1,122 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
+
+/**
+ * The compile server end to end, through the real CLI: `warehouse compile` answered by a
+ * running server writes what a compile in its own process writes, sees every edit (also to a
+ * package another one imports, which a process's module cache would keep as it was), reports
+ * errors as the CLI does, and hands back to in-process compiles when stopped.
+ */
+const model = (name: string, domain: string, imports: string, body: string) => `import { defineModel, sql } from '@warehouse/core';
+${imports}
+export const ${name} = defineModel({
+  name: '${name}', domain: '${domain}', kind: 'fact', description: 'x', owner: 'o', grain: ['id'], materialized: 'view', access: 'public',
+  columns: { id: { type: 'integer' } },
+  sql: ${body},
+});
+`;
+
+function project() {
+  return tempProject({
+    files: {
+      'packages/base/package.json': domainPackageJson('@t/base', 'base'),
+      'packages/base/src/index.ts': `export { numbers } from './models/numbers.js';\nexport const LIMIT = 10;\n`,
+      'packages/base/src/models/numbers.ts': model('numbers', 'base', '', '() => sql`select 1 as id`'),
+      // shop imports a value of base: its SQL changes when base's does
+      'packages/shop/package.json': domainPackageJson('@t/shop', 'shop', ['@t/base']),
+      'packages/shop/src/index.ts': `export { orders } from './models/orders.js';\n`,
+      'packages/shop/src/models/orders.ts': model('orders', 'shop', "import { LIMIT } from '@t/base';", "({ ref }) => sql`select id from ${ref('numbers')} limit ${sql.lit(LIMIT)}`"),
+    },
+  });
+}
+
+const withoutTime = (manifest: string) => manifest.replace(/"generatedAt": "[^"]+"/, '');
+
+async function served(dir: string): Promise<number> {
+  const status = await warehouse(['server', 'status', '--project-dir', dir, '--json']);
+  expect(status.code, status.stderr).toBe(0);
+  return (JSON.parse(status.stdout) as { served: number }).served;
+}
+
+describe('the compile server', () => {
+  const projects: Array<{ dir: string; dispose: () => void }> = [];
+  afterAll(async () => {
+    for (const p of projects) {
+      await warehouse(['server', 'stop', '--project-dir', p.dir]);
+      p.dispose();
+    }
+  });
+
+  it('answers compiles with what a compile in its own process writes, edits included', async () => {
+    const p = project();
+    projects.push(p);
+    const ordersSql = () => readFileSync(join(p.dir, 'target/compiled/shop/orders.sql'), 'utf8');
+    const inProcess = async () => {
+      const result = await warehouse(['compile', '--project-dir', p.dir], { env: { WAREHOUSE_COMPILE_SERVER: 'off' } });
+      expect(result.code, result.stderr).toBe(0);
+      return withoutTime(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    };
+
+    const started = await warehouse(['server', 'start', '--project-dir', p.dir, '--idle-minutes', '2', '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ started: true });
+    expect(await served(p.dir)).toBe(0);
+
+    const first = await warehouse(['compile', '--project-dir', p.dir, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect((JSON.parse(first.stdout) as { models: Array<{ name: string }> }).models.map((m) => m.name)).toEqual(['numbers', 'orders']);
+    expect(await served(p.dir)).toBe(1);
+    expect(ordersSql()).toContain('limit 10');
+
+    // an edit to the imported package: the server's compile must see it in the importer too
+    writeFileSync(join(p.dir, 'packages/base/src/index.ts'), `export { numbers } from './models/numbers.js';\nexport const LIMIT = 20;\n`);
+    expect((await warehouse(['compile', '--project-dir', p.dir])).code).toBe(0);
+    expect(await served(p.dir)).toBe(2);
+    expect(ordersSql()).toContain('limit 20');
+    const viaServer = withoutTime(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    expect(await inProcess()).toBe(viaServer);
+
+    // and again, the same package twice in one server's life
+    writeFileSync(join(p.dir, 'packages/base/src/index.ts'), `export { numbers } from './models/numbers.js';\nexport const LIMIT = 30;\n`);
+    expect((await warehouse(['compile', '--project-dir', p.dir])).code).toBe(0);
+    expect(ordersSql()).toContain('limit 30');
+
+    // errors come back as the CLI reports them, with the file and line
+    const ordersFile = join(p.dir, 'packages/shop/src/models/orders.ts');
+    const good = readFileSync(ordersFile, 'utf8');
+    writeFileSync(ordersFile, good.replace("description: 'x',", "description: 'x' ("));
+    const broken = await warehouse(['compile', '--project-dir', p.dir]);
+    expect(broken.code).toBe(2);
+    expect(broken.stdout + broken.stderr).toMatch(/packages\/shop\/src\/models\/orders\.ts:4:\d+/);
+    expect(await served(p.dir)).toBe(4);
+    const brokenInProcess = await warehouse(['compile', '--project-dir', p.dir], { env: { WAREHOUSE_COMPILE_SERVER: 'off' } });
+    const message = (output: string) => output.replace(/"time":"[^"]+"/, '');
+    expect(message(brokenInProcess.stdout + brokenInProcess.stderr)).toBe(message(broken.stdout + broken.stderr));
+    writeFileSync(ordersFile, good);
+
+    const stopped = await warehouse(['server', 'stop', '--project-dir', p.dir, '--json']);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ stopped: true });
+    expect((await warehouse(['server', 'status', '--project-dir', p.dir])).code).toBe(1);
+    // without a server, compiles run in their own process as before
+    const after = await warehouse(['compile', '--project-dir', p.dir]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(ordersSql()).toContain('limit 30');
+  });
+
+  it('leaves selections and other commands to the CLI', async () => {
+    const p = project();
+    projects.push(p);
+    expect((await warehouse(['server', 'start', '--project-dir', p.dir, '--idle-minutes', '2'])).code).toBe(0);
+    const selected = await warehouse(['compile', '--project-dir', p.dir, '-s', 'orders', '--json']);
+    expect(selected.code, selected.stderr).toBe(0);
+    expect((JSON.parse(selected.stdout) as { models: unknown[] }).models).toHaveLength(1);
+    const listed = await warehouse(['ls', '--project-dir', p.dir]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(await served(p.dir)).toBe(0);
+    // a second start finds the first
+    const again = await warehouse(['server', 'start', '--project-dir', p.dir, '--idle-minutes', '2', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ started: false });
+  });
+});
