@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +26,12 @@ export async function run(action: 'start' | 'stop' | 'status' | 'run', options: 
   const idleMinutes = options.idleMinutes ?? 60;
   switch (action) {
     case 'run':
-      await runCompileServer(rootDir, { idleMinutes, log: (line) => output.info(line) });
+      await runCompileServer(rootDir, {
+        idleMinutes,
+        log: (line) => output.info(line),
+        // the successor runs the new runner: the CLI entry builds its bundle first
+        onRunnerChanged: () => spawnServer(rootDir, idleMinutes).unref(),
+      });
       return 0;
     case 'status': {
       const status = await statusOf(rootDir);
@@ -61,16 +66,8 @@ export async function run(action: 'start' | 'stop' | 'status' | 'run', options: 
         return 0;
       }
       const log = serverLogFile(rootDir);
-      mkdirSync(dirname(log), { recursive: true });
-      const fd = openSync(log, 'a');
-      // the same CLI entry, detached: it outlives this command
-      const child = spawn(process.execPath, [process.argv[1]!, 'server', 'run', '--project-dir', rootDir, '--idle-minutes', String(idleMinutes)], {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        env: { ...process.env, WAREHOUSE_COMPILE_SERVER: 'off' },
-      });
+      const child = spawnServer(rootDir, idleMinutes);
       child.unref();
-      closeSync(fd);
       let exited: number | null | undefined;
       child.once('exit', (code) => (exited = code));
       for (let waited = 0; waited < START_TIMEOUT_MS && exited === undefined; waited += 50) {
@@ -84,6 +81,22 @@ export async function run(action: 'start' | 'stop' | 'status' | 'run', options: 
       }
       throw new Error(`the compile server did not start${exited === undefined ? ` within ${START_TIMEOUT_MS / 1000} s` : ` (exit code ${exited})`}; see ${log}`);
     }
+  }
+}
+
+/** `warehouse server run` in a detached process of the same CLI entry, its output appended to the server's log. */
+function spawnServer(rootDir: string, idleMinutes: number): ChildProcess {
+  const log = serverLogFile(rootDir);
+  mkdirSync(dirname(log), { recursive: true });
+  const fd = openSync(log, 'a');
+  try {
+    return spawn(process.execPath, [process.argv[1]!, 'server', 'run', '--project-dir', rootDir, '--idle-minutes', String(idleMinutes)], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, WAREHOUSE_COMPILE_SERVER: 'off' },
+    });
+  } finally {
+    closeSync(fd);
   }
 }
 

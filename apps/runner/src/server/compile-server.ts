@@ -13,6 +13,8 @@ export interface CompileServerOptions {
   idleMinutes: number;
   /** Lines for the server's log. */
   log: (line: string) => void;
+  /** Called once it stopped because the runner's sources changed: start its successor. */
+  onRunnerChanged?: () => void;
 }
 
 /**
@@ -27,7 +29,8 @@ export interface CompileServerOptions {
  * It declines, and the client compiles in its own process, when the client runs another
  * runner, when the runner's sources changed since the server started (it then stops), or when
  * a package's definitions hold values that are not data. It serves one compile at a time.
- * Resolves when it stops: on `stop`, or after `idleMinutes` without a request.
+ * Resolves when it stops: on `stop`, after `idleMinutes` without a request, or when the
+ * runner's sources changed (then `onRunnerChanged` starts a server of the new runner).
  */
 export async function runCompileServer(rootDir: string, options: CompileServerOptions): Promise<void> {
   const runner = runnerBundleDir();
@@ -42,7 +45,8 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
   let served = 0;
   let declined = 0;
   let queue = Promise.resolve();
-  const runnerChanged = watchRunnerSources(runner);
+  // a change to the runner's sources stops the server soon (an editor may write several files), for a successor to take over
+  const runnerChanged = watchRunnerSources(runner, () => setTimeout(() => stop(), 300).unref());
   // what is current is told by the file system's change events, not by statting every file
   const fingerprints = watchFingerprintedFiles();
   const startedAt = new Date().toISOString();
@@ -77,7 +81,7 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
         main(['node', 'warehouse', ...request.args], { tty: request.tty, stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) } }),
       );
       served++;
-      options.log(`compile ${request.args.slice(1).join(' ')}: exit ${code} in ${Math.round(performance.now() - started)} ms`);
+      options.log(`${['compile', ...request.args.slice(1)].join(' ')}: exit ${code} in ${Math.round(performance.now() - started)} ms`);
       return { answer: { type: 'done', code, stdoutBytes: 0, stderrBytes: 0 }, stdout: stdout.join(''), stderr: stderr.join('') };
     } catch (error) {
       if (!(error instanceof FreshProcessNeeded)) throw error;
@@ -164,7 +168,8 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
   await bundler.dispose();
   compileSession.thread = undefined;
   compileSession.bundler = undefined;
-  options.log('stopped');
+  options.log(runnerChanged.changed ? "stopped: the runner's sources changed" : 'stopped');
+  if (runnerChanged.changed) options.onRunnerChanged?.();
 }
 
 /** A compile's answer with what it printed. */
@@ -185,14 +190,19 @@ function runnerBundleDir(): { name: string; path: string } | undefined {
  * Watches the files the runner bundle was built from (listed in apps/runner/.bundle.json):
  * a server must not go on compiling with code its sources no longer say.
  */
-function watchRunnerSources(runner: { name: string; path: string }): { readonly changed: boolean; close(): void } {
+function watchRunnerSources(runner: { name: string; path: string }, onChange: () => void): { readonly changed: boolean; close(): void } {
   const runnerDir = dirname(runner.path);
   const root = join(runnerDir, '..', '..');
   const state = { changed: false };
+  const changed = () => {
+    if (state.changed) return;
+    state.changed = true;
+    onChange();
+  };
   const watchers: FSWatcher[] = [];
   try {
     const manifest = JSON.parse(readFileSync(join(runnerDir, '.bundle.json'), 'utf8')) as { dir: string; inputs: string[] };
-    if (manifest.dir !== runner.name) state.changed = true;
+    if (manifest.dir !== runner.name) changed();
     const byFolder = new Map<string, Set<string>>();
     for (const input of manifest.inputs) {
       const file = join(root, input);
@@ -202,13 +212,13 @@ function watchRunnerSources(runner: { name: string; path: string }): { readonly 
     }
     for (const [folder, names] of byFolder) {
       const watcher = watch(folder, { persistent: false }, (_event, name) => {
-        if (name === null || names.has(name.toString())) state.changed = true;
+        if (name === null || names.has(name.toString())) changed();
       });
-      watcher.on('error', () => (state.changed = true));
+      watcher.on('error', changed);
       watchers.push(watcher);
     }
   } catch {
-    state.changed = true;
+    changed();
   }
   return {
     get changed() {
