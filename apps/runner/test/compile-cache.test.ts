@@ -1,20 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
+import { domainPackageJson, modelFile, tempProject, warehouse } from './support/cli.js';
 
 /**
  * The compile cache end to end, through the real CLI: packages recorded once, each package's
  * compiled part reused while nothing it depends on changed, and the same artifacts as a
  * compile that reuses nothing.
  */
-const model = (name: string, domain: string, body: string) => `import { defineModel, sql } from '@warehouse/core';
-export const ${name} = defineModel({
-  name: '${name}', domain: '${domain}', kind: 'fact', description: 'x', owner: 'o', grain: ['id'], materialized: 'view', access: 'public',
-  columns: { id: { type: 'integer' } },
-  sql: ${body},
-});
-`;
+const model = (name: string, domain: string, body: string) => modelFile(name, domain, body);
 
 function project() {
   return tempProject({

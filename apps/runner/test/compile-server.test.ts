@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
+import { domainPackageJson, modelFile, tempProject, warehouse } from './support/cli.js';
 
 /**
  * The compile server end to end, through the real CLI: `warehouse compile` answered by a
@@ -9,25 +9,16 @@ import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
  * package another one imports, which a process's module cache would keep as it was), reports
  * errors as the CLI does, and hands back to in-process compiles when stopped.
  */
-const model = (name: string, domain: string, imports: string, body: string) => `import { defineModel, sql } from '@warehouse/core';
-${imports}
-export const ${name} = defineModel({
-  name: '${name}', domain: '${domain}', kind: 'fact', description: 'x', owner: 'o', grain: ['id'], materialized: 'view', access: 'public',
-  columns: { id: { type: 'integer' } },
-  sql: ${body},
-});
-`;
-
 function project() {
   return tempProject({
     files: {
       'packages/base/package.json': domainPackageJson('@t/base', 'base'),
       'packages/base/src/index.ts': `export { numbers } from './models/numbers.js';\nexport const LIMIT = 10;\n`,
-      'packages/base/src/models/numbers.ts': model('numbers', 'base', '', '() => sql`select 1 as id`'),
+      'packages/base/src/models/numbers.ts': modelFile('numbers', 'base', '() => sql`select 1 as id`'),
       // shop imports a value of base: its SQL changes when base's does
       'packages/shop/package.json': domainPackageJson('@t/shop', 'shop', ['@t/base']),
       'packages/shop/src/index.ts': `export { orders } from './models/orders.js';\n`,
-      'packages/shop/src/models/orders.ts': model('orders', 'shop', "import { LIMIT } from '@t/base';", "({ ref }) => sql`select id from ${ref('numbers')} limit ${sql.lit(LIMIT)}`"),
+      'packages/shop/src/models/orders.ts': modelFile('orders', 'shop', "({ ref }) => sql`select id from ${ref('numbers')} limit ${sql.lit(LIMIT)}`", "import { LIMIT } from '@t/base';"),
     },
   });
 }

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import type { BuildOptions } from 'esbuild';
 import { coreModuleLink } from './core-module.js';
 import type { PackageManifest } from './discover-packages.js';
-import { esbuild } from './esbuild-service.js';
+import { esbuild, projectBuildOptions } from './esbuild-service.js';
 import { fingerprintOf, readJsonFile, writeAtomically } from './file-stamps.js';
 import type { IncrementalBundler } from './incremental-bundler.js';
 import { BundlePositions } from './source-positions.js';
@@ -71,23 +70,7 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
   const bundleOne = async (manifest: PackageManifest): Promise<PackageBundle> => {
     const { build } = await esbuild();
     const file = fileOf.get(manifest.name)!;
-    const options: BuildOptions & { write: false; metafile: true } = {
-      absWorkingDir: rootDir,
-      entryPoints: [manifest.entry],
-      outfile: file,
-      write: false,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      alias,
-      external,
-      sourcemap: 'linked',
-      sourcesContent: false,
-      metafile: true,
-      logLevel: 'silent',
-    };
+    const options = { ...projectBuildOptions(rootDir, manifest.entry, file), alias, external, sourcemap: 'linked' as const, sourcesContent: false };
     const result = await slot(() => (bundler ? bundler.build(manifest.name, options) : build(options)));
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
     const imports = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => packageOfFile.get(i.path)).filter((n): n is string => n !== undefined))].sort();

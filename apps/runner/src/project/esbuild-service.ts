@@ -1,5 +1,7 @@
 import { totalmem } from 'node:os';
 
+import type { BuildOptions } from 'esbuild';
+
 type Esbuild = typeof import('esbuild');
 let loaded: Promise<Esbuild> | undefined;
 
@@ -20,4 +22,25 @@ export function esbuild(): Promise<Esbuild> {
     loaded = import('esbuild');
   }
   return loaded;
+}
+
+/**
+ * How project code (a package, the config) is compiled: one ES module for Node 20, npm
+ * libraries left as imports, nothing written (the caller writes atomically), a metafile for
+ * what it was built from.
+ */
+export function projectBuildOptions(rootDir: string, entry: string, outfile: string): BuildOptions & { write: false; metafile: true } {
+  return {
+    absWorkingDir: rootDir,
+    entryPoints: [entry],
+    outfile,
+    write: false,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    metafile: true,
+    logLevel: 'silent',
+  };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, parseConfig, WarehouseError, type WarehouseConfig } from '@warehouse/core';
 import { coreModuleKey, coreModuleLink } from './core-module.js';
-import { esbuild } from './esbuild-service.js';
+import { esbuild, projectBuildOptions } from './esbuild-service.js';
 import { fingerprintOf, readJsonFile, writeAtomically } from './file-stamps.js';
 import { CONFIG_FILE } from './find-project-root.js';
 
@@ -43,20 +43,7 @@ async function importConfig(rootDir: string, file: string): Promise<unknown> {
   let stamp = readJsonFile<{ fingerprint: string; inputs: string[] }>(`${outfile}.json`);
   if (!stamp || stamp.fingerprint !== fingerprintOf(rootDir, stamp.inputs) || !existsSync(outfile)) {
     const { build } = await esbuild();
-    const result = await build({
-      absWorkingDir: rootDir,
-      entryPoints: [file],
-      outfile,
-      write: false,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      ...coreModuleLink(),
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await build({ ...projectBuildOptions(rootDir, file, outfile), ...coreModuleLink() });
     mkdirSync(dir, { recursive: true });
     const inputs = Object.keys(result.metafile.inputs).sort();
     stamp = { fingerprint: fingerprintOf(rootDir, inputs), inputs };

@@ -74,3 +74,14 @@ export function domainPackageJson(name: string, domain: string, dependencies: st
     2,
   );
 }
+
+/** A model file of a temp project: a fact with one integer column, `id`, and the given SQL body; `imports` go below core's. */
+export function modelFile(name: string, domain: string, body: string, imports?: string): string {
+  return `import { defineModel, sql } from '@warehouse/core';
+${imports ? `${imports}\n` : ''}export const ${name} = defineModel({
+  name: '${name}', domain: '${domain}', kind: 'fact', description: 'x', owner: 'o', grain: ['id'], materialized: 'view', access: 'public',
+  columns: { id: { type: 'integer' } },
+  sql: ${body},
+});
+`;
+}
