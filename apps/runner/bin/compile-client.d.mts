@@ -1,2 +1,2 @@
-export function compileThroughServer(argv: readonly string[], runner: string): Promise<number | undefined>;
+export function compileThroughServer(argv: readonly string[]): Promise<number | undefined>;
 export function requestServer(socket: string, request: object): Promise<unknown>;

@@ -9,20 +9,23 @@ import { dirname, join, resolve } from 'node:path';
 const SELECTING = /^(-s|--select|--exclude|--selector)(=|$)/;
 
 /**
- * Runs `warehouse compile` through the project's compile server, if one is running for this
- * runner: resolves to the exit code, or undefined to compile in this process instead.
+ * Runs `warehouse compile` through the project's compile server, if one is running for the
+ * runner this CLI last built (apps/runner/.bundle.json, written by runner-bundle.mjs; the
+ * server watches the runner's sources itself): resolves to the exit code, or undefined to
+ * compile in this process instead.
  * @param {readonly string[]} argv process.argv
- * @param {string} runner the runner bundle's folder name
  * @returns {Promise<number | undefined>}
  */
-export async function compileThroughServer(argv, runner) {
+export async function compileThroughServer(argv) {
   const args = argv.slice(2);
   if (args[0] !== 'compile' || process.env.WAREHOUSE_COMPILE_SERVER === 'off' || args.some((a) => SELECTING.test(a) || a === '--help' || a === '-h')) return undefined;
   const rootDir = projectRoot(projectDirOf(args) ?? process.cwd());
   if (!rootDir) return undefined;
   let record;
+  let runner;
   try {
     record = JSON.parse(readFileSync(join(rootDir, 'target', 'cache', 'compile-server.json'), 'utf8'));
+    runner = JSON.parse(readFileSync(new URL('../.bundle.json', import.meta.url), 'utf8')).dir;
   } catch {
     return undefined;
   }

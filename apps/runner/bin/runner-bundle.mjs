@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const RUNNER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = join(RUNNER_DIR, '..', '..');
+/** What the last build made: its folder, stamp and inputs (compile-client.mjs reads the folder too). */
 const MANIFEST = join(RUNNER_DIR, '.bundle.json');
 /**
  * npm libraries compiled into the bundle: importing a library of hundreds of small modules
@@ -30,15 +31,6 @@ export async function runnerBundle() {
   const current = readManifest();
   if (current && existsSync(join(RUNNER_DIR, current.dir)) && stampOf(current.inputs) === current.stamp) return pathsIn(current.dir);
   return build();
-}
-
-/**
- * The folder of the last runner bundle built, without checking that it is current (the
- * compile server it belongs to watches its own sources).
- * @returns {string | undefined}
- */
-export function lastBundleDir() {
-  return readManifest()?.dir;
 }
 
 function readManifest() {

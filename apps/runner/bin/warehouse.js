@@ -5,13 +5,12 @@
 // packages resolve to src/) and tsx compiles TypeScript on import.
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { lastBundleDir, runnerBundle } from './runner-bundle.mjs';
 
-// `warehouse compile` goes to the project's compile server when one runs (warehouse server start)
+// `warehouse compile` goes to the project's compile server when one runs (warehouse server
+// start); the client is all this process loads then
 let served;
 if (process.argv[2] === 'compile' && process.env.WAREHOUSE_FROM_SOURCE !== '1') {
-  const runner = lastBundleDir();
-  if (runner) served = await (await import('./compile-client.mjs')).compileThroughServer(process.argv, runner);
+  served = await (await import('./compile-client.mjs')).compileThroughServer(process.argv);
 }
 
 let bundle;
@@ -19,6 +18,7 @@ if (served !== undefined) {
   process.exitCode = served;
 } else if (process.env.WAREHOUSE_FROM_SOURCE !== '1') {
   try {
+    const { runnerBundle } = await import('./runner-bundle.mjs');
     bundle = await runnerBundle();
   } catch (error) {
     process.stderr.write(`warehouse: running from sources, the runner bundle failed to build: ${error instanceof Error ? error.message : String(error)}\n`);
