@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestServer } from '../../bin/compile-client.mjs';
 import type { Output } from '../output.js';
+import { readJsonFile } from '../project/file-stamps.js';
 import { findProjectRoot } from '../project/find-project-root.js';
 import { runCompileServer } from '../server/compile-server.js';
 import { serverLogFile, serverRecordFile, type ServerAnswer, type ServerRecord } from '../server/server-record.js';
@@ -100,13 +101,7 @@ function spawnServer(rootDir: string, idleMinutes: number): ChildProcess {
   }
 }
 
-function recordOf(rootDir: string): ServerRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(serverRecordFile(rootDir), 'utf8')) as ServerRecord;
-  } catch {
-    return undefined;
-  }
-}
+const recordOf = (rootDir: string): ServerRecord | undefined => readJsonFile<ServerRecord>(serverRecordFile(rootDir));
 
 async function ask(socket: string, request: { type: 'status' | 'stop' }): Promise<ServerAnswer | undefined> {
   return (await requestServer(socket, request).catch(() => undefined)) as ServerAnswer | undefined;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompiledPackage, ProjectChecks } from '@warehouse/core';
-import { writeInBackground } from './file-stamps.js';
+import { ParsedFiles } from './file-stamps.js';
 
 /** Changes whenever the layout of a compiled-part file does. */
 const FORMAT = 2;
@@ -33,56 +33,30 @@ export class CompileCache {
 
   /** The part kept for a package, if any (a damaged file counts as none). */
   read(packageName: string): CompiledPackage | undefined {
-    const file = this.fileOf(packageName);
-    const kept = recent.get(file);
-    if (kept && (kept.stamp === undefined || kept.stamp === stampOf(file))) return kept.part;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-    // a JSON line of everything but the manifest entries, then those as they stand in the manifest
-    const newline = text.indexOf('\n');
-    if (newline < 0) return undefined;
-    try {
-      const part = { ...(JSON.parse(text.slice(0, newline)) as Omit<CompiledPackage, 'manifest'>), manifest: text.slice(newline + 1) };
-      remember(file, part, stampOf(file));
-      return part;
-    } catch {
-      return undefined;
-    }
+    return parts.read(this.fileOf(packageName), (text) => {
+      // a JSON line of everything but the manifest entries, then those as they stand in the manifest
+      const newline = text.indexOf('\n');
+      if (newline < 0) return undefined;
+      return { ...(JSON.parse(text.slice(0, newline)) as Omit<CompiledPackage, 'manifest'>), manifest: text.slice(newline + 1) };
+    });
   }
 
   write(packageName: string, compiled: CompiledPackage): void {
     mkdirSync(this.dir, { recursive: true });
     const { manifest, ...rest } = compiled;
-    const file = this.fileOf(packageName);
-    // until it is on disk, what this process wrote is what the file will hold
-    remember(file, compiled, undefined);
-    writeInBackground(file, `${JSON.stringify(rest)}\n${manifest}`, () => recent.get(file)?.part === compiled && remember(file, compiled, stampOf(file)));
+    parts.write(this.fileOf(packageName), compiled, `${JSON.stringify(rest)}\n${manifest}`);
   }
 
   /** The project-wide checks of the last compile that found no problem, if kept. */
   readChecks(): ProjectChecks | undefined {
-    const file = join(this.dir, CHECKS_FILE);
-    const kept = recentChecks.get(file);
-    if (kept && (kept.stamp === undefined || kept.stamp === stampOf(file))) return kept.checks;
-    try {
-      const checks = JSON.parse(readFileSync(file, 'utf8')) as ProjectChecks;
-      recentChecks.set(file, { checks, stamp: stampOf(file) });
-      return checks;
-    } catch {
-      return undefined;
-    }
+    return checks.read(join(this.dir, CHECKS_FILE), (text) => JSON.parse(text) as ProjectChecks);
   }
 
-  writeChecks(checks: ProjectChecks): void {
+  writeChecks(value: ProjectChecks): void {
     const file = join(this.dir, CHECKS_FILE);
-    if (recentChecks.get(file)?.checks === checks) return;
+    if (checks.holds(file, value)) return;
     mkdirSync(this.dir, { recursive: true });
-    recentChecks.set(file, { checks, stamp: undefined });
-    writeInBackground(file, JSON.stringify(checks), () => recentChecks.get(file)?.checks === checks && recentChecks.set(file, { checks, stamp: stampOf(file) }));
+    checks.write(file, value, JSON.stringify(value));
   }
 
   private fileOf(packageName: string): string {
@@ -90,21 +64,9 @@ export class CompileCache {
   }
 }
 
-/**
- * Parts this process read or wrote, by file, with the file's size and modification time: a
- * process that compiles again and again (the compile server) parses a part once, and again
- * only when another process rewrote the file. A one-off compile reads each part once anyway.
- */
-const recent = new Map<string, { part: CompiledPackage; stamp: string | undefined }>();
-
-const recentChecks = new Map<string, { checks: ProjectChecks; stamp: string | undefined }>();
+/** Parts and checks this process read or wrote: parsed once per process (see ParsedFiles). */
+const parts = new ParsedFiles<CompiledPackage>();
+const checks = new ParsedFiles<ProjectChecks>();
 
 /** Beside the parts: no package file is named so (they end in `.json` after a package name without a leading dot). */
 const CHECKS_FILE = '.project-checks.json';
-
-const remember = (file: string, part: CompiledPackage, stamp: string | undefined) => recent.set(file, { part, stamp });
-
-function stampOf(file: string): string | undefined {
-  const stat = statSync(file, { throwIfNoEntry: false });
-  return stat ? `${stat.size}:${stat.mtimeMs}` : 'missing';
-}

@@ -1,5 +1,4 @@
 import { totalmem } from 'node:os';
-
 import type { BuildOptions } from 'esbuild';
 
 type Esbuild = typeof import('esbuild');

@@ -120,3 +120,47 @@ export function readJsonFile<T>(path: string): T | undefined {
     return undefined;
   }
 }
+
+/**
+ * Values parsed from files this process read or wrote, each kept with its file's size and
+ * modification time: a process that reads the same files again and again (the compile
+ * server) parses each once, and again only when another process rewrote it. What this process
+ * wrote counts as the file's content until the background write is in place.
+ */
+export class ParsedFiles<T> {
+  private readonly kept = new Map<string, { value: T; stamp: string | undefined }>();
+
+  /** The file's value: kept, or parsed now (`parse` returns undefined, or throws, for a damaged file); undefined when missing or damaged. */
+  read(file: string, parse: (text: string) => T | undefined): T | undefined {
+    // stamped before it is read: a rewrite meanwhile shows as another stamp next time
+    const stamp = stampOf(file);
+    const kept = this.kept.get(file);
+    if (kept && (kept.stamp === undefined || kept.stamp === stamp)) return kept.value;
+    let value: T | undefined;
+    try {
+      value = parse(readFileSync(file, 'utf8'));
+    } catch {
+      return undefined;
+    }
+    if (value !== undefined) this.kept.set(file, { value, stamp });
+    return value;
+  }
+
+  /** Whether `value` is what this process last read or wrote for the file. */
+  holds(file: string, value: T): boolean {
+    return this.kept.get(file)?.value === value;
+  }
+
+  /** Writes `text` (the value as stored) in the background, and keeps `value` for the file. */
+  write(file: string, value: T, text: string): void {
+    this.kept.set(file, { value, stamp: undefined });
+    writeInBackground(file, text, () => {
+      if (this.holds(file, value)) this.kept.set(file, { value, stamp: stampOf(file) });
+    });
+  }
+}
+
+function stampOf(file: string): string {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  return stat ? `${stat.size}:${stat.mtimeMs}` : 'missing';
+}

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, watch, type FSWatcher } fro
 import { createServer, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { watchFingerprintedFiles, writeAtomically } from '../project/file-stamps.js';
+import { readJsonFile, watchFingerprintedFiles, writeAtomically } from '../project/file-stamps.js';
 import { EvaluationThread, FreshProcessNeeded } from '../project/evaluation-thread.js';
 import { IncrementalBundler } from '../project/incremental-bundler.js';
 import { compileSession } from './compile-session.js';
@@ -156,11 +156,7 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
   runnerChanged.close();
   fingerprints.close();
   // the record goes first: a client that still finds it gets a refused connection and compiles itself
-  try {
-    if ((JSON.parse(readFileSync(recordFile, 'utf8')) as ServerRecord).pid === process.pid) rmSync(recordFile, { force: true });
-  } catch {
-    // already removed
-  }
+  if (readJsonFile<ServerRecord>(recordFile)?.pid === process.pid) rmSync(recordFile, { force: true });
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await queue;
   rmSync(socket, { force: true });
