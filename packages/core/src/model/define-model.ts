@@ -201,20 +201,31 @@ export function defineModel<const N extends string, const C extends Columns>(con
   return createModel(config, definitionSite());
 }
 
+/**
+ * What every model shares: its brand and the `definedAt` getter. On a prototype, not in each
+ * object: a literal that spreads the config and adds symbol keys and a getter is built slowly
+ * by V8 (about 15 µs a model, a fifth of a second for 10,000 at each compile).
+ */
+const MODEL_PROTOTYPE: object = Object.freeze(
+  Object.create(Object.prototype, {
+    [MODEL_BRAND]: { value: true },
+    definedAt: {
+      get(this: { [DEFINITION_SITE]?: DefinitionSite }) {
+        return this[DEFINITION_SITE]?.location();
+      },
+    },
+  }),
+);
+
 /** A model from its config and where it was declared (also how the compile cache restores one). */
 export function createModel<const N extends string, const C extends Columns>(config: ModelConfig<N, C>, site: DefinitionSite): Model<N, C> {
-  return Object.freeze({
-    ...config,
-    [MODEL_BRAND]: true as const,
-    [DEFINITION_SITE]: site,
-    access: config.access ?? 'protected',
-    tags: config.tags ?? [],
-    contract: config.contract ?? { enforced: true },
-    relationName: config.version === undefined ? config.name : `${config.name}_v${config.version}`,
-    get definedAt() {
-      return site.location();
-    },
-  });
+  const model = Object.assign(Object.create(MODEL_PROTOTYPE) as Record<PropertyKey, unknown>, config);
+  model.access = config.access ?? 'protected';
+  model.tags = config.tags ?? [];
+  model.contract = config.contract ?? { enforced: true };
+  model.relationName = config.version === undefined ? config.name : `${config.name}_v${config.version}`;
+  model[DEFINITION_SITE] = site;
+  return Object.freeze(model) as unknown as Model<N, C>;
 }
 
 export function isModel(value: unknown): value is AnyModel {
