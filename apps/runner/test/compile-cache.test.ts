@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { domainPackageJson, modelFile, tempProject, warehouse } from './support/cli.js';
+import { domainPackageJson, modelFile, tempProject, warehouse, withoutTime } from './support/cli.js';
 
 /**
  * The compile cache end to end, through the real CLI: packages recorded once, each package's
@@ -36,8 +36,6 @@ async function compile(dir: string, args: string[] = []) {
   const compiled = lines.find((l) => l.msg === 'project compiled') as { linked: string[] } | undefined;
   return { evaluated: loaded?.evaluated, linked: compiled?.linked, manifest: readFileSync(join(dir, 'target/manifest.json'), 'utf8') };
 }
-
-const withoutTime = (manifest: string) => manifest.replace(/"generatedAt": "[^"]+"/, '');
 
 describe('the compile cache', () => {
   const projects: Array<{ dispose: () => void }> = [];

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { domainPackageJson, modelFile, tempProject, warehouse } from './support/cli.js';
+import { domainPackageJson, modelFile, tempProject, warehouse, withoutTime } from './support/cli.js';
 
 /**
  * The compile server end to end, through the real CLI: `warehouse compile` answered by a
@@ -22,8 +22,6 @@ function project() {
     },
   });
 }
-
-const withoutTime = (manifest: string) => manifest.replace(/"generatedAt": "[^"]+"/, '');
 
 async function served(dir: string): Promise<number> {
   const status = await warehouse(['server', 'status', '--project-dir', dir, '--json']);

@@ -5,7 +5,7 @@ import type { CompiledPackage, ProjectChecks } from '@warehouse/core';
 import { ParsedFiles } from './file-stamps.js';
 
 /** Changes whenever the layout of a compiled-part file does. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What a package's compiled part depends on besides its files: the target and its schemas. */
 export interface CompileTarget {

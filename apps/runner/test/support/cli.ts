@@ -85,3 +85,6 @@ ${imports ? `${imports}\n` : ''}export const ${name} = defineModel({
 });
 `;
 }
+
+/** A manifest's text without the moment it was written: two compiles of the same project compare equal. */
+export const withoutTime = (manifest: string): string => manifest.replace(/"generatedAt":"[^"]+"/, '');
