@@ -41,6 +41,9 @@ const generatedFile = (site: DefinitionSite | undefined): string | undefined => 
   return path;
 };
 
+/** A process started with --no-lazy compiles everything eagerly and keeps doing so. */
+const EAGER_ALREADY = process.execArgv.includes('--no-lazy');
+
 /**
  * Imports a bundle with V8 compiling its functions as it parses it, not on their first call:
  * every SQL body of a package is called once, right after the import, to record it, and
@@ -48,6 +51,7 @@ const generatedFile = (site: DefinitionSite | undefined): string | undefined => 
  * 0.2 s in one pass. The flag only decides when code is compiled, never what it does.
  */
 async function importEagerly(url: string): Promise<Record<string, unknown>> {
+  if (EAGER_ALREADY) return (await import(url)) as Record<string, unknown>;
   setFlagsFromString('--no-lazy');
   try {
     return (await import(url)) as Record<string, unknown>;
