@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { domainPackageJson, modelFile, tempProject, warehouse, withoutTime } from './support/cli.js';
+import { domainPackageJson, logMessages, modelFile, tempProject, warehouse, withoutTime } from './support/cli.js';
 
 /**
  * The compile server end to end, through the real CLI: `warehouse compile` answered by a
@@ -94,6 +95,28 @@ describe('the compile server', () => {
     expect(ordersSql()).toContain('limit 30');
   });
 
+  it('is left behind by a compile when asked to (WAREHOUSE_COMPILE_SERVER=on), never by default outside a terminal', async () => {
+    const p = project();
+    projects.push(p);
+    const running = async () => (await warehouse(['server', 'status', '--project-dir', p.dir])).code === 0;
+    // a pipe, not a terminal: nothing is left running
+    expect((await warehouse(['compile', '--project-dir', p.dir])).code).toBe(0);
+    expect(await running()).toBe(false);
+
+    const first = await warehouse(['compile', '--project-dir', p.dir], { env: { WAREHOUSE_COMPILE_SERVER: 'on' } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(logMessages(first.stdout).filter((m) => m.startsWith('started a compile server'))).toHaveLength(1);
+    // started in the background: it listens a moment later
+    for (let waited = 0; !(await running()) && waited < 20_000; waited += 200) await sleep(200);
+    expect(await running()).toBe(true);
+
+    const next = await warehouse(['compile', '--project-dir', p.dir], { env: { WAREHOUSE_COMPILE_SERVER: 'on' } });
+    expect(next.code, next.stderr).toBe(0);
+    expect(await served(p.dir)).toBe(1);
+    // served, it starts nothing more
+    expect(logMessages(next.stdout).filter((m) => m.startsWith('started a compile server'))).toHaveLength(0);
+  });
+
   it('leaves selections and other commands to the CLI', async () => {
     const p = project();
     projects.push(p);
@@ -107,5 +130,10 @@ describe('the compile server', () => {
     // a second start finds the first
     const again = await warehouse(['server', 'start', '--project-dir', p.dir, '--idle-minutes', '2', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ started: false });
+    // and a server started beside it (two compiles at a terminal at once) leaves at once
+    const beside = await warehouse(['server', 'run', '--project-dir', p.dir, '--idle-minutes', '2']);
+    expect(beside.code, beside.stderr).toBe(0);
+    expect(logMessages(beside.stdout).join('\n')).toMatch(/a compile server already runs .* not starting another/);
+    expect(await served(p.dir)).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { buildGraph, compileProject, ErrorCode, openCompiledFiles, plan, Warehou
 import type { Output } from '../output.js';
 import { CompileCache } from '../project/compile-cache.js';
 import { openPackages } from '../project/load-project.js';
+import { startsCompileServer } from '../server/auto-start.js';
 import { compileSession } from '../server/compile-session.js';
 import { loadGraph, manifestFor, openProject, selectModels, type CommonOptions, type ProjectContext, type SelectionOptions } from './project-context.js';
 
@@ -54,5 +55,16 @@ async function compileEverything(context: ProjectContext, output: Output): Promi
   output.debug('project compiled', { linked: outcome.linked, reused: units.length - linked.size, files: outcome.files.length, ms: Date.now() - started });
   output.info(`compiled ${outcome.models.length} model(s) of ${outcome.models.length}; wrote target/manifest.json and target/compiled/`);
   output.result({ models: outcome.models.map((m) => ({ name: m.name, package: m.package, compiledPath: m.compiledPath })) });
+  // in a process of its own (a compile server has its thread): leave a server for the next compile
+  if (!compileSession.thread && startsCompileServer(process.env, process.stdout.isTTY === true && process.stdin.isTTY === true)) await startServer(context.rootDir, output);
   return 0;
+}
+
+async function startServer(rootDir: string, output: Output): Promise<void> {
+  const { AUTO_IDLE_MINUTES, startInBackground } = await import('./server.js');
+  const pid = await startInBackground(rootDir);
+  if (pid === undefined) return;
+  output.info(
+    `started a compile server (pid ${pid}) for the next compiles of this project; it stops after ${AUTO_IDLE_MINUTES} idle minutes or on \`warehouse server stop\` (WAREHOUSE_COMPILE_SERVER=off: never)`,
+  );
 }

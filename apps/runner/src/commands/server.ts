@@ -6,7 +6,7 @@ import { requestServer } from '../../bin/compile-client.mjs';
 import type { Output } from '../output.js';
 import { readJsonFile } from '../project/file-stamps.js';
 import { findProjectRoot } from '../project/find-project-root.js';
-import { runCompileServer } from '../server/compile-server.js';
+import { runCompileServer, runsFromBundle } from '../server/compile-server.js';
 import { serverLogFile, serverRecordFile, type ServerAnswer, type ServerRecord } from '../server/server-record.js';
 
 export interface ServerOptions {
@@ -83,6 +83,21 @@ export async function run(action: 'start' | 'stop' | 'status' | 'run', options: 
       throw new Error(`the compile server did not start${exited === undefined ? ` within ${START_TIMEOUT_MS / 1000} s` : ` (exit code ${exited})`}; see ${log}`);
     }
   }
+}
+
+/** How long a compile server started by a compile waits for the next one before it stops. */
+export const AUTO_IDLE_MINUTES = 30;
+
+/**
+ * Starts a compile server for the project in the background, unless one answers already:
+ * what a compile at a terminal does after compiling in its own process (see
+ * startsCompileServer), so that the next compile is served. Returns the new server's pid.
+ */
+export async function startInBackground(rootDir: string): Promise<number | undefined> {
+  if (!runsFromBundle() || (await statusOf(rootDir))) return undefined;
+  const child = spawnServer(rootDir, AUTO_IDLE_MINUTES);
+  child.unref();
+  return child.pid;
 }
 
 /** `warehouse server run` in a detached process of the same CLI entry, its output appended to the server's log. */

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, watch, type FSWatcher } fro
 import { createServer, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requestServer } from '../../bin/compile-client.mjs';
 import { readJsonFile, watchFingerprintedFiles, writeAtomically } from '../project/file-stamps.js';
 import { EvaluationThread, FreshProcessNeeded } from '../project/evaluation-thread.js';
 import { IncrementalBundler } from '../project/incremental-bundler.js';
@@ -38,6 +39,13 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
   const { main } = await import('../cli.js');
   const socket = socketPathOf(rootDir);
   const recordFile = serverRecordFile(rootDir);
+  // two compiles at a terminal may each start one: while one answers, another leaves
+  const other = readJsonFile<ServerRecord>(recordFile);
+  const answering = other ? ((await requestServer(other.socket, { type: 'status' }).catch(() => undefined)) as ServerAnswer | undefined) : undefined;
+  if (other && other.pid !== process.pid && answering?.type === 'status') {
+    options.log(`a compile server already runs for ${rootDir} (pid ${other.pid}): not starting another`);
+    return;
+  }
   const thread = new EvaluationThread();
   const bundler = new IncrementalBundler();
   compileSession.thread = thread;
@@ -174,6 +182,9 @@ interface Reply {
   stdout: string;
   stderr: string;
 }
+
+/** Whether the runner runs from its bundle: the compile server runs only so. */
+export const runsFromBundle = (): boolean => runnerBundleDir() !== undefined;
 
 /** The runner bundle this module runs from (its folder and the runner's root), or undefined from sources. */
 function runnerBundleDir(): { name: string; path: string } | undefined {
