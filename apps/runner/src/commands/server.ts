@@ -2,12 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requestServer } from '../../bin/compile-client.mjs';
 import type { Output } from '../output.js';
-import { readJsonFile } from '../project/file-stamps.js';
 import { findProjectRoot } from '../project/find-project-root.js';
 import { runCompileServer, runsFromBundle } from '../server/compile-server.js';
-import { serverLogFile, serverRecordFile, type ServerAnswer, type ServerRecord } from '../server/server-record.js';
+import { askServer, recordOf, serverLogFile, statusOf } from '../server/server-record.js';
 
 export interface ServerOptions {
   projectDir?: string;
@@ -47,7 +45,7 @@ export async function run(action: 'start' | 'stop' | 'status' | 'run', options: 
     }
     case 'stop': {
       const record = recordOf(rootDir);
-      const answer = record ? await ask(record.socket, { type: 'stop' }) : undefined;
+      const answer = record ? await askServer(record.socket, { type: 'stop' }) : undefined;
       if (!record || answer?.type !== 'stopping') {
         output.info(`no compile server runs for ${rootDir}`);
         output.result({ stopped: false });
@@ -114,16 +112,4 @@ function spawnServer(rootDir: string, idleMinutes: number): ChildProcess {
   } finally {
     closeSync(fd);
   }
-}
-
-const recordOf = (rootDir: string): ServerRecord | undefined => readJsonFile<ServerRecord>(serverRecordFile(rootDir));
-
-async function ask(socket: string, request: { type: 'status' | 'stop' }): Promise<ServerAnswer | undefined> {
-  return (await requestServer(socket, request).catch(() => undefined)) as ServerAnswer | undefined;
-}
-
-async function statusOf(rootDir: string): Promise<Extract<ServerAnswer, { type: 'status' }> | undefined> {
-  const record = recordOf(rootDir);
-  const answer = record ? await ask(record.socket, { type: 'status' }) : undefined;
-  return answer?.type === 'status' ? answer : undefined;
 }

@@ -2,12 +2,11 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, watch, type FSWatcher } fro
 import { createServer, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requestServer } from '../../bin/compile-client.mjs';
 import { readJsonFile, watchFingerprintedFiles, writeAtomically } from '../project/file-stamps.js';
 import { EvaluationThread, FreshProcessNeeded } from '../project/evaluation-thread.js';
 import { IncrementalBundler } from '../project/incremental-bundler.js';
 import { compileSession } from './compile-session.js';
-import { serverRecordFile, socketPathOf, type ServerAnswer, type ServerRecord, type ServerRequest } from './server-record.js';
+import { serverRecordFile, socketPathOf, statusOf, type ServerAnswer, type ServerRecord, type ServerRequest } from './server-record.js';
 
 export interface CompileServerOptions {
   /** Stop after this many minutes without a request. */
@@ -40,10 +39,9 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
   const socket = socketPathOf(rootDir);
   const recordFile = serverRecordFile(rootDir);
   // two compiles at a terminal may each start one: while one answers, another leaves
-  const other = readJsonFile<ServerRecord>(recordFile);
-  const answering = other ? ((await requestServer(other.socket, { type: 'status' }).catch(() => undefined)) as ServerAnswer | undefined) : undefined;
-  if (other && other.pid !== process.pid && answering?.type === 'status') {
-    options.log(`a compile server already runs for ${rootDir} (pid ${other.pid}): not starting another`);
+  const running = await statusOf(rootDir);
+  if (running) {
+    options.log(`a compile server already runs for ${rootDir} (pid ${running.pid}): not starting another`);
     return;
   }
   const thread = new EvaluationThread();

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requestServer } from '../../bin/compile-client.mjs';
+import { readJsonFile } from '../project/file-stamps.js';
 
 /**
  * How a client finds a project's compile server: `target/cache/compile-server.json`, written
@@ -39,3 +41,18 @@ export type ServerAnswer =
   | { type: 'declined'; reason: string }
   | { type: 'status'; pid: number; rootDir: string; startedAt: string; served: number; declined: number }
   | { type: 'stopping' };
+
+/** The project's server record, if a server wrote one (it may have died since). */
+export const recordOf = (rootDir: string): ServerRecord | undefined => readJsonFile<ServerRecord>(serverRecordFile(rootDir));
+
+/** One request to a server; undefined when nothing answers. */
+export async function askServer(socket: string, request: { type: 'status' | 'stop' }): Promise<ServerAnswer | undefined> {
+  return (await requestServer(socket, request).catch(() => undefined)) as ServerAnswer | undefined;
+}
+
+/** The status of the project's compile server, when one runs and answers. */
+export async function statusOf(rootDir: string): Promise<Extract<ServerAnswer, { type: 'status' }> | undefined> {
+  const record = recordOf(rootDir);
+  const answer = record ? await askServer(record.socket, { type: 'status' }) : undefined;
+  return answer?.type === 'status' ? answer : undefined;
+}
