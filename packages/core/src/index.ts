@@ -105,3 +105,7 @@ export {
   type WarehouseConfig,
   type WarehouseConfigInput,
 } from './config/warehouse-config.js';
+
+// load
+export { describeRows, loadFile, type LoadFormat, type LoadOptions, type LoadResult, type QuarantinedRow } from './load/load-file.js';
+export { ensureLoadHistory, LOADS_TABLE, QUARANTINE_TABLE } from './load/load-history.js';

@@ -7,6 +7,26 @@ export interface CopyTarget {
   columns: readonly string[];
 }
 
+/** How a CSV to COPY is written (Postgres' defaults otherwise: double quotes, unquoted empty is NULL). */
+export interface CsvFormat {
+  /** One character between fields (default `,`). */
+  delimiter?: string;
+}
+
+/**
+ * A transaction on one connection that can also COPY, so that what a load copies, checks and
+ * records commits or rolls back together.
+ */
+export interface CopyTransaction {
+  /** Runs one statement written as text (values inlined: see sqlText) and returns its rows. */
+  query<R = Record<string, unknown>>(statement: string): Promise<{ rows: R[]; rowCount: number }>;
+  /**
+   * COPYs CSV into `target`; returns the number of rows copied. Each chunk must hold whole
+   * records (PGlite copies a large load as several COPYs, cut between chunks).
+   */
+  copyCsv(target: CopyTarget, chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, format?: CsvFormat): Promise<number>;
+}
+
 /**
  * One database the warehouse builds into. The same SQL runs on every implementation; only
  * connection handling and bulk loading differ.
@@ -24,6 +44,8 @@ export interface Adapter {
   withConnection<T>(work: (connection: Kysely<any>) => Promise<T>): Promise<T>;
   /** Bulk-loads CSV text (no header) with COPY; returns the number of rows loaded. */
   copyCsv(target: CopyTarget, chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  /** Runs `work` in one transaction (committed when it resolves, rolled back when it throws). */
+  withCopyTransaction<T>(work: (transaction: CopyTransaction) => Promise<T>): Promise<T>;
   /** Fails with a clear CONNECTION_FAILED error when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

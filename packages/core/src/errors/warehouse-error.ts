@@ -27,6 +27,9 @@ export const ErrorCode = {
   graphInvalid: 'GRAPH_INVALID',
   testInvalid: 'TEST_INVALID',
   deprecatedModel: 'DEPRECATED_MODEL',
+  loadInvalid: 'LOAD_INVALID',
+  loadRejected: 'LOAD_REJECTED',
+  loadRepeated: 'LOAD_REPEATED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,8 +7,10 @@ import type { AnySource } from '../model/define-source.js';
  * Creates the landing schema and table of each source that does not exist yet, with the
  * columns, types and NOT NULLs the source declares, and two indexes: on the primary key (not
  * unique: feeds deliver a row again) and on the loaded-at column, which incremental models
- * read "what arrived since the last build" through, plus the source's own `indexes`. Existing
- * tables keep their rows; indexes they lack are added.
+ * read "what arrived since the last build" through, plus the source's own `indexes`. The
+ * loaded-at column defaults to now(), the time of the transaction that lands the row, so a
+ * load can COPY a file that does not carry it. Existing tables keep their rows; indexes and
+ * the default they lack are added.
  */
 export async function createLandingTables(adapter: Adapter, sources: readonly AnySource[]): Promise<void> {
   await adapter.withConnection(async (db) => {
@@ -19,6 +21,10 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
       await sql.raw(createIndex(relation, `${source.name}__pk`, source.primaryKey)).execute(db);
       await sql.raw(createIndex(relation, `${source.name}__loaded_at`, [source.loadedAt])).execute(db);
       for (const [n, columns] of (source.indexes ?? []).entries()) await sql.raw(createIndex(relation, `${source.name}__ix${n + 1}`, columns)).execute(db);
+      // looked up first: ALTER TABLE would lock the table against readers even when nothing changes
+      const { rows } = await sql<{ atthasdef: boolean }>`select a.atthasdef from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${source.schema} and c.relname = ${source.name} and a.attname = ${source.loadedAt}`.execute(db);
+      if (rows[0]?.atthasdef === false) await sql`alter table ${sql.id(source.schema, source.name)} alter column ${sql.id(source.loadedAt)} set default now()`.execute(db);
     }
   });
 }

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
-import { TEXT_TYPE_OIDS, type Adapter, type CopyTarget } from '../adapter.js';
+import { TEXT_TYPE_OIDS, type Adapter, type CopyTarget, type CopyTransaction } from '../adapter.js';
 import { copyCsvStatement } from '../copy-statement.js';
 
 export interface PgAdapterOptions {
@@ -60,6 +60,35 @@ export function createPgAdapter(options: PgAdapterOptions): Adapter {
         return Number(stream.rowCount ?? 0);
       } finally {
         client.release();
+      }
+    },
+    async withCopyTransaction(work) {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('begin');
+        const transaction: CopyTransaction = {
+          async query<R>(statement: string) {
+            const result = await client.query(statement);
+            return { rows: result.rows as R[], rowCount: Number(result.rowCount ?? 0) };
+          },
+          async copyCsv(target, chunks, format) {
+            const stream = client.query(copyFrom(copyCsvStatement(target, 'stdin', format)));
+            await pipeline(Readable.from(chunks), stream);
+            return Number(stream.rowCount ?? 0);
+          },
+        };
+        const result = await work(transaction);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch((rollbackError: unknown) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        // a connection that could not roll back is not given back to the pool
+        client.release(broken instanceof Error ? broken : undefined);
       }
     },
     async ping() {

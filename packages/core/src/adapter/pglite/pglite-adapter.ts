@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect } from 'kysely';
-import { TEXT_TYPE_OIDS, type Adapter, type CopyTarget } from '../adapter.js';
+import { TEXT_TYPE_OIDS, type Adapter, type CopyTarget, type CopyTransaction, type CsvFormat } from '../adapter.js';
 import { copyCsvStatement } from '../copy-statement.js';
 import { Mutex } from '../../util/mutex.js';
 
@@ -30,31 +30,52 @@ export async function createPgliteAdapter(options: PgliteAdapterOptions): Promis
   const queue = new Mutex();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => queue.run(work);
 
+  /** COPY from Blobs of at most about COPY_CHUNK_BYTES, cut between chunks (each holds whole records). */
+  const copyInPieces = async (target: CopyTarget, chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, format?: CsvFormat) => {
+    const statement = copyCsvStatement(target, '/dev/blob', format);
+    let loaded = 0;
+    let pending: Array<Uint8Array | string> = [];
+    let size = 0;
+    const flush = async () => {
+      if (size === 0) return;
+      const result = await pglite.query(statement, [], { blob: new Blob(pending as ConstructorParameters<typeof Blob>[0]) });
+      loaded += result.affectedRows ?? 0;
+      pending = [];
+      size = 0;
+    };
+    for await (const chunk of chunks) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size >= COPY_CHUNK_BYTES) await flush();
+    }
+    await flush();
+    return loaded;
+  };
+
   return {
     type: 'pglite',
     location: inMemory ? 'pglite (in memory)' : `pglite at ${dataDir}`,
     maxConnections: 1,
     withConnection: (work) => exclusive(() => work(db)),
-    copyCsv: (target: CopyTarget, chunks) =>
+    copyCsv: (target, chunks) => exclusive(() => copyInPieces(target, chunks)),
+    withCopyTransaction: (work) =>
       exclusive(async () => {
-        const statement = copyCsvStatement(target, '/dev/blob');
-        let loaded = 0;
-        let pending: string[] = [];
-        let size = 0;
-        const flush = async () => {
-          if (size === 0) return;
-          const result = await pglite.query(statement, [], { blob: new Blob(pending) });
-          loaded += result.affectedRows ?? 0;
-          pending = [];
-          size = 0;
+        const transaction: CopyTransaction = {
+          async query<R>(statement: string) {
+            const result = await pglite.query<R>(statement);
+            return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+          },
+          copyCsv: copyInPieces,
         };
-        for await (const chunk of chunks as AsyncIterable<string>) {
-          pending.push(chunk);
-          size += chunk.length;
-          if (size >= COPY_CHUNK_BYTES) await flush();
+        await pglite.query('begin');
+        try {
+          const result = await work(transaction);
+          await pglite.query('commit');
+          return result;
+        } catch (error) {
+          await pglite.query('rollback');
+          throw error;
         }
-        await flush();
-        return loaded;
       }),
     ping: async () => {
       await pglite.query('select 1');

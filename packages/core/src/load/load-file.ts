@@ -1,0 +1,360 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { sql } from 'kysely';
+import type { Adapter, CopyTransaction, CsvFormat } from '../adapter/adapter.js';
+import { databaseErrorOf } from '../adapter/database-error.js';
+import { sqlText } from '../compile/sql-text.js';
+import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
+import { createLandingTables } from '../execute/landing-tables.js';
+import type { AnySource } from '../model/define-source.js';
+import {
+  CREATE_VALIDITY_FUNCTION,
+  createLinesTable,
+  createRowsTable,
+  fieldName,
+  landCheckedRows,
+  LINES_TABLE,
+  quarantineRows,
+  ROWS_TABLE,
+  rowsFromLines,
+  type LoadedColumn,
+  type ValidityCheck,
+} from './checked-rows.js';
+import { csvRecords, firstRecordEnd, parseCsvRecord, printableRecord, quoteCsvField, wholeRecords } from './csv-records.js';
+import { ensureLoadHistory, LOADS_TABLE, QUARANTINE_TABLE } from './load-history.js';
+
+export type LoadFormat = 'csv' | 'ndjson';
+
+export interface LoadOptions {
+  /** Default: from the file's extension (.csv, .tsv; .ndjson, .jsonl). */
+  format?: LoadFormat;
+  /** CSV field delimiter; default `,` (a tab for .tsv). */
+  delimiter?: string;
+  /** Whether the CSV's first line names its columns (default true). */
+  header?: boolean;
+  /** The columns of a CSV without a header, in file order (default: the source's, without the loaded-at column). */
+  columns?: readonly string[];
+  /** More malformed rows than this fail the load, and nothing lands (default: no limit). */
+  maxBadRows?: number;
+  /** Load a file again although a file with the same content was loaded into the source before. */
+  force?: boolean;
+}
+
+/** A quarantined row, as the result shows the first few. */
+export interface QuarantinedRow {
+  line: number;
+  reason: string;
+}
+
+export interface LoadResult {
+  loadId: string;
+  source: string;
+  file: string;
+  format: LoadFormat;
+  /** `copy`: the file went straight into the landing table; `checked`: COPY refused it, so every row was checked. */
+  method: 'copy' | 'checked';
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  /** The first quarantined rows, by line. */
+  quarantined: QuarantinedRow[];
+  bytes: number;
+  sha256: string;
+  durationMs: number;
+}
+
+/** How many quarantined rows a result and an error show. */
+const SHOWN = 5;
+/** Bytes a file is read in. */
+const READ_BYTES = 1024 * 1024;
+
+/**
+ * Lands one CSV or NDJSON file in a source's landing table, in one transaction with its row in
+ * `warehouse_meta.loads`. A CSV first goes straight in with COPY; if COPY refuses a value or a
+ * record, the file is loaded again, checked: the rows that fit land, the others go to
+ * `warehouse_meta.quarantine` with their line, their reasons and the record as it was. A file
+ * whose content was loaded into the source before is refused (unless `force`), as is one with
+ * more malformed rows than `maxBadRows`: then nothing lands.
+ */
+export async function loadFile(adapter: Adapter, source: AnySource, file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const started = Date.now();
+  const bytes = sizeOf(file);
+  const format = options.format ?? formatOf(file);
+  const csv: CsvFormat = { delimiter: options.delimiter ?? (extname(file).toLowerCase() === '.tsv' ? '\t' : ',') };
+  if (csv.delimiter!.length !== 1) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the delimiter must be one character, not ${JSON.stringify(csv.delimiter)}`);
+  const layout = format === 'csv' ? csvLayout(source, file, csv.delimiter!, options) : { columns: Object.keys(source.columns), bodyStart: 0, firstLine: 1 };
+  const columns = landedColumns(source, file, layout.columns, format);
+  const sha256 = await sha256Of(file);
+  await ensureLoadHistory(adapter);
+  await createLandingTables(adapter, [source]);
+
+  const loadId = randomUUID();
+  const outcome = await adapter.withCopyTransaction(async (tx) => {
+    // loads into one source take turns: the check for an earlier load of the same file holds
+    await tx.query(sqlText(sql`select pg_advisory_xact_lock(hashtext(${sql.lit(`warehouse.load ${source.id}`)}))`));
+    if (!options.force) await refuseRepeat(tx, source, file, sha256);
+    await tx.query(
+      sqlText(sql`insert into ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} (load_id, source, file, format, sha256, bytes, method, rows_loaded, rows_quarantined, started_at, finished_at)
+values (${sql.lit(loadId)}, ${sql.lit(source.id)}, ${sql.lit(file)}, ${sql.lit(format)}, ${sql.lit(sha256)}, ${sql.lit(bytes)}, 'copy', 0, 0, now(), now())`),
+    );
+    let method: LoadResult['method'] = 'checked';
+    let rowsLoaded: number | undefined;
+    if (format === 'csv') rowsLoaded = await tryCopy(tx, source, columns, file, layout.bodyStart, csv);
+    if (rowsLoaded !== undefined) method = 'copy';
+    else rowsLoaded = await loadChecked(tx, loadId, source, columns, file, format, layout, csv);
+    const quarantined = await tx.query<{ line: string; reason: string }>(
+      sqlText(sql`select line, reason from ${sql.id(QUARANTINE_TABLE.schema, QUARANTINE_TABLE.name)} where load_id = ${sql.lit(loadId)} order by line limit ${sql.lit(SHOWN)}`),
+    );
+    const { rows: counted } = await tx.query<{ count: string }>(
+      sqlText(sql`select count(*)::text as count from ${sql.id(QUARANTINE_TABLE.schema, QUARANTINE_TABLE.name)} where load_id = ${sql.lit(loadId)}`),
+    );
+    const rowsQuarantined = Number(counted[0]?.count ?? 0);
+    const shown = quarantined.rows.map((r) => ({ line: Number(r.line), reason: r.reason }));
+    if (options.maxBadRows !== undefined && rowsQuarantined > options.maxBadRows) {
+      throw new WarehouseError(
+        ErrorCode.loadRejected,
+        `${file}: ${rowsQuarantined} malformed row(s), more than --max-bad-rows ${options.maxBadRows}; nothing was loaded into ${source.id}. ${describeRows(shown)}`,
+        { details: { file, source: source.id, rowsQuarantined } },
+      );
+    }
+    await tx.query(
+      sqlText(sql`update ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} set method = ${sql.lit(method)}, rows_loaded = ${sql.lit(rowsLoaded)}, rows_quarantined = ${sql.lit(rowsQuarantined)}, finished_at = clock_timestamp() where load_id = ${sql.lit(loadId)}`),
+    );
+    return { method, rowsLoaded, rowsQuarantined, quarantined: shown };
+  });
+  return { loadId, source: source.id, file, format, ...outcome, bytes, sha256, durationMs: Date.now() - started };
+}
+
+/** `line 4: order_id: 'x' is not a valid bigint; line 9: ...` */
+export function describeRows(rows: readonly QuarantinedRow[]): string {
+  return rows.length === 0 ? '' : `First: ${rows.map((r) => `line ${r.line}: ${r.reason}`).join('; ')}`;
+}
+
+function sizeOf(file: string): number {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a file');
+    return stat.size;
+  } catch (error) {
+    throw new WarehouseError(ErrorCode.loadInvalid, `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function formatOf(file: string): LoadFormat {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.csv' || extension === '.tsv') return 'csv';
+  if (extension === '.ndjson' || extension === '.jsonl') return 'ndjson';
+  throw new WarehouseError(ErrorCode.loadInvalid, `${file}: cannot tell the format from the extension ${extension || '(none)'}; name it .csv, .tsv, .ndjson or .jsonl, or give --format`);
+}
+
+function sha256Of(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file, { highWaterMark: READ_BYTES })
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+const read = (file: string, start: number) => createReadStream(file, { start, highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>;
+
+/** The CSV's columns (its header, or as given) and where its first record starts. */
+function csvLayout(source: AnySource, file: string, delimiter: string, options: LoadOptions): { columns: string[]; bodyStart: number; firstLine: number } {
+  if (options.header === false) {
+    return { columns: [...(options.columns ?? Object.keys(source.columns).filter((c) => c !== source.loadedAt))], bodyStart: 0, firstLine: 1 };
+  }
+  const head = firstRecord(file);
+  if (!head) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the file is empty; a CSV needs a header line naming its columns (or --no-header)`);
+  const record = head.bytes.subarray(0, head.bytes.length - (head.bytes.at(-1) === 0x0a ? 1 : 0));
+  if (record.includes(0) || !isUtf8(record)) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the header line is not valid UTF-8 text`);
+  const text = record.toString('utf8').replace(/^\uFEFF/, '');
+  const lines = head.bytes.reduce((n, byte) => n + (byte === 0x0a ? 1 : 0), 0);
+  return { columns: parseCsvRecord(text, delimiter).map((c) => c.trim()), bodyStart: head.bytes.length, firstLine: 1 + Math.max(1, lines) };
+}
+
+/** The file's first record with its line ending, read from the start until a newline outside quotes. */
+function firstRecord(file: string): { bytes: Buffer } | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    let bytes = Buffer.alloc(0);
+    const chunk = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, bytes.length);
+      bytes = Buffer.concat([bytes, chunk.subarray(0, n)]);
+      const end = firstRecordEnd(bytes);
+      if (end >= 0) return { bytes: bytes.subarray(0, end + 1) };
+      if (n === 0) return bytes.length > 0 ? { bytes } : undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The source columns a file's columns land in, checked: every column named must exist, once; every NOT NULL one must be there. */
+function landedColumns(source: AnySource, file: string, names: readonly string[], format: LoadFormat): LoadedColumn[] {
+  const problems: string[] = [];
+  const known = Object.keys(source.columns);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!(name in source.columns)) problems.push(`column ${JSON.stringify(name)} is not a column of ${source.id}`);
+    else if (seen.has(name)) problems.push(`column ${name} appears twice`);
+    seen.add(name);
+  }
+  if (format === 'csv') {
+    const missing = known.filter((c) => source.columns[c]!.nullable === false && c !== source.loadedAt && !seen.has(c));
+    if (missing.length > 0) problems.push(`NOT NULL column(s) ${missing.join(', ')} are missing`);
+  }
+  if (problems.length > 0) {
+    throw new WarehouseError(ErrorCode.loadInvalid, `${file}: ${problems.join('; ')} (the columns of ${source.id}: ${known.join(', ')})`, { details: { file, source: source.id } });
+  }
+  return names.map((name, i) => ({ name, spec: source.columns[name]!, field: fieldName(i) }));
+}
+
+/** A load that has seen this content land in the source before stops, naming that load. */
+async function refuseRepeat(tx: CopyTransaction, source: AnySource, file: string, sha256: string): Promise<void> {
+  const { rows } = await tx.query<{ load_id: string; file: string; finished_at: Date | string }>(
+    sqlText(sql`select load_id, file, finished_at from ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} where source = ${sql.lit(source.id)} and sha256 = ${sql.lit(sha256)} order by finished_at desc limit 1`),
+  );
+  const earlier = rows[0];
+  if (!earlier) return;
+  const when = earlier.finished_at instanceof Date ? earlier.finished_at.toISOString() : String(earlier.finished_at);
+  throw new WarehouseError(
+    ErrorCode.loadRepeated,
+    `${file}: the same content was loaded into ${source.id} at ${when} (load ${earlier.load_id}, from ${earlier.file}); nothing was loaded (--force loads it again)`,
+    { details: { file, source: source.id, earlierLoad: earlier.load_id } },
+  );
+}
+
+/** SQLSTATE classes of a COPY refusing the data itself: data exceptions, integrity violations. */
+const refusesData = (error: unknown) => /^(22|23)/.test(databaseErrorOf(error)?.code ?? '');
+
+/**
+ * The fast path: the file's records go straight into the landing table. Returns the rows
+ * copied, or undefined when COPY refused the data (the savepoint undoes it all).
+ */
+async function tryCopy(tx: CopyTransaction, source: AnySource, columns: readonly LoadedColumn[], file: string, bodyStart: number, csv: CsvFormat): Promise<number | undefined> {
+  await tx.query('savepoint wh_load_copy');
+  try {
+    const rows = await tx.copyCsv({ schema: source.schema, table: source.name, columns: columns.map((c) => c.name) }, wholeRecords(read(file, bodyStart)), csv);
+    await tx.query('release savepoint wh_load_copy');
+    return rows;
+  } catch (error) {
+    if (!refusesData(error)) throw error;
+    await tx.query('rollback to savepoint wh_load_copy');
+    return undefined;
+  }
+}
+
+/** The checked path: records into the rows table as text, then quarantine and landing in SQL. */
+async function loadChecked(
+  tx: CopyTransaction,
+  loadId: string,
+  source: AnySource,
+  columns: readonly LoadedColumn[],
+  file: string,
+  format: LoadFormat,
+  layout: { bodyStart: number; firstLine: number },
+  csv: CsvFormat,
+): Promise<number> {
+  const check = await validityCheck(tx);
+  if (format === 'csv') {
+    await tx.query(createRowsTable(columns.length));
+    const fields = ['line', 'record', 'problem', ...columns.map((c) => c.field)];
+    await tx.copyCsv({ schema: ROWS_TABLE.schema, table: ROWS_TABLE.name, columns: fields }, csvRows(file, layout, columns.length, csv.delimiter!), csv);
+  } else {
+    await tx.query(createLinesTable());
+    await tx.copyCsv({ schema: LINES_TABLE.schema, table: LINES_TABLE.name, columns: ['line', 'record', 'problem'] }, ndjsonRows(file, source), {});
+    await tx.query(rowsFromLines(columns));
+  }
+  await tx.query(quarantineRows(loadId, source, columns, check));
+  const landed = await tx.query(landCheckedRows(loadId, source, columns));
+  await tx.query(sqlText(sql`drop table ${sql.id(ROWS_TABLE.schema, ROWS_TABLE.name)}`));
+  return landed.rowCount;
+}
+
+/** pg_input_is_valid from PostgreSQL 16 on; a function of this session's own before. */
+async function validityCheck(tx: CopyTransaction): Promise<ValidityCheck> {
+  const { rows } = await tx.query<{ version: string }>(`select current_setting('server_version_num') as version`);
+  if (Number(rows[0]?.version ?? 0) >= 160000) return 'pg_input_is_valid';
+  await tx.query(CREATE_VALIDITY_FUNCTION);
+  return 'pg_temp.wh_input_is_valid';
+}
+
+/** The rows table's records for a CSV: `line,record,problem,fields...`, in pieces of whole records. */
+async function* csvRows(file: string, layout: { bodyStart: number; firstLine: number }, fields: number, delimiter: string): AsyncGenerator<Buffer> {
+  const d = Buffer.from(delimiter);
+  const padding = Buffer.from(delimiter.repeat(fields));
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const record of csvRecords(read(file, layout.bodyStart), delimiter, layout.firstLine)) {
+    const problem = record.problem ?? (record.fields !== fields ? `has ${record.fields} field(s); ${fields} expected` : undefined);
+    const head = Buffer.from(`${record.line}${delimiter}${quoteCsvField(printableRecord(record.bytes))}${delimiter}${problem === undefined ? '' : quoteCsvField(problem)}`);
+    const row = problem === undefined ? [head, d, record.bytes] : [head, padding];
+    for (const part of row) {
+      parts.push(part);
+      size += part.length;
+    }
+    parts.push(NEWLINE);
+    size++;
+    if (size >= READ_BYTES) {
+      yield Buffer.concat(parts);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (parts.length > 0) yield Buffer.concat(parts);
+}
+const NEWLINE = Buffer.from('\n');
+
+/** The lines table's records for NDJSON: each line checked to be a JSON object of the source's columns. */
+async function* ndjsonRows(file: string, source: AnySource): AsyncGenerator<string> {
+  let pending = '';
+  let line = 0;
+  let out: string[] = [];
+  let size = 0;
+  const decoder = new TextDecoder('utf-8');
+  const emit = (text: string) => {
+    line++;
+    const record = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (record.trim() === '') return;
+    const problem = jsonProblem(record, source);
+    const row = `${line},${quoteCsvField(record.replace(/\0/g, '\u2400'))},${problem === undefined ? '' : quoteCsvField(problem)}\n`;
+    out.push(row);
+    size += row.length;
+  };
+  for await (const chunk of read(file, 0)) {
+    pending += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      emit(pending.slice(0, newline));
+      pending = pending.slice(newline + 1);
+    }
+    if (size >= READ_BYTES) {
+      yield out.join('');
+      out = [];
+      size = 0;
+    }
+  }
+  pending += decoder.decode();
+  if (pending.length > 0) emit(pending);
+  if (out.length > 0) yield out.join('');
+}
+
+/** Why an NDJSON line cannot land as it is, if it cannot. */
+function jsonProblem(record: string, source: AnySource): string | undefined {
+  if (record.includes('\0') || record.includes('\\u0000')) return 'contains a NUL character, which Postgres cannot store in text';
+  if (record.includes('\uFFFD')) return 'is not valid UTF-8';
+  let value: unknown;
+  try {
+    value = JSON.parse(record);
+  } catch (error) {
+    return `is not valid JSON (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not a JSON object';
+  const unknown = Object.keys(value).filter((k) => !(k in source.columns));
+  if (unknown.length > 0) return `has field(s) ${unknown.join(', ')}, which are not columns of ${source.id}`;
+  return undefined;
+}
+

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { defineSource, ErrorCode, loadFile, type WarehouseError } from '../src/index.js';
+import { testDatabaseKinds } from '../src/testing/index.js';
+import { useTestDatabase } from './support/database.js';
+import { query } from './support/build.js';
+
+const tills = defineSource({
+  system: 'shop',
+  name: 'tills',
+  description: 'Till receipts as delivered.',
+  columns: {
+    receipt_id: { type: 'bigint', nullable: false },
+    store: { type: 'text', nullable: false },
+    currency: { type: 'char(3)', nullable: false },
+    amount: { type: 'numeric(12,2)' },
+    sold_on: { type: 'date' },
+    updated_at: { type: 'timestamptz', nullable: false },
+    _loaded_at: { type: 'timestamptz', nullable: false },
+  },
+  primaryKey: ['receipt_id', 'updated_at'],
+  loadedAt: '_loaded_at',
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'warehouse-load-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+/** A file of its own per call: a load refuses content it has seen. */
+const fileWith = (name: string, content: string | Buffer) => {
+  const path = join(dir, `${files++}-${name}`);
+  writeFileSync(path, content);
+  return path;
+};
+
+const failure = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as WarehouseError;
+  }
+  throw new Error('expected the load to fail');
+};
+
+describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
+  const db = useTestDatabase(kind);
+  const rows = () => query<{ receipt_id: string; store: string; currency: string; amount: string | null }>(db.current.adapter, 'select receipt_id, store, currency, amount from raw_shop.tills order by receipt_id');
+  // each test starts from an empty landing table (the first load creates it)
+  beforeEach(() => query(db.current.adapter, 'drop table if exists raw_shop.tills'));
+
+  it('copies a clean CSV straight in, columns by header name, the loaded-at column filled with the load time', async () => {
+    const file = fileWith('tills.csv', 'updated_at,currency,receipt_id,store,amount\n2026-01-02T10:00:00Z,EUR,1,"Lyon, Part-Dieu",12.50\n2026-01-02T11:00:00Z,EUR,2,Paris,\n');
+    const result = await loadFile(db.current.adapter, tills, file);
+    expect(result).toMatchObject({ source: 'raw_shop.tills', method: 'copy', rowsLoaded: 2, rowsQuarantined: 0, format: 'csv' });
+    expect(await rows()).toEqual([
+      { receipt_id: '1', store: 'Lyon, Part-Dieu', currency: 'EUR', amount: '12.50' },
+      { receipt_id: '2', store: 'Paris', currency: 'EUR', amount: null },
+    ]);
+    const [loaded] = await query<{ n: string; loads: string }>(
+      db.current.adapter,
+      `select count(*) filter (where _loaded_at is not null)::text as n, (select count(*)::text from warehouse_meta.loads where load_id = '${result.loadId}' and rows_loaded = 2 and method = 'copy') as loads from raw_shop.tills`,
+    );
+    expect(loaded).toEqual({ n: '2', loads: '1' });
+  });
+
+  it('lands the good rows of a file COPY refuses and quarantines each bad one with its line, reasons and record', async () => {
+    const file = fileWith(
+      'tills.csv',
+      Buffer.concat([
+        Buffer.from(
+          [
+            'receipt_id,store,currency,amount,sold_on,updated_at',
+            '1,"multi',
+            'line store",EUR,1.00,2026-01-02,2026-01-02T10:00:00Z', // lines 2-3: one good record
+            'x2,Lyon,EUR,2.00,2026-01-02,2026-01-02T10:00:00Z', // 4: not a bigint
+            '3,,EURO,99999999999.00,2026-02-30,2026-01-02T10:00:00Z', // 5: four reasons
+            '4,Nice,EUR', // 6: too few fields
+            '',
+            '5,Metz,EUR,5.00,2026-01-02,2026-01-02T10:00:00Z', // 8: good, after a blank line
+            '',
+          ].join('\n'),
+        ),
+        Buffer.from('6,Caen\xff,EUR,6.00,2026-01-02,2026-01-02T10:00:00Z\n', 'latin1'), // 9: not UTF-8
+        Buffer.from('7,"Brest,EUR,7.00,2026-01-02,2026-01-02T10:00:00Z\n'), // 10: a quote never closed
+      ]),
+    );
+    const result = await loadFile(db.current.adapter, tills, file);
+    expect(result).toMatchObject({ method: 'checked', rowsLoaded: 2, rowsQuarantined: 5 });
+    expect(await rows()).toEqual([
+      { receipt_id: '1', store: 'multi\nline store', currency: 'EUR', amount: '1.00' },
+      { receipt_id: '5', store: 'Metz', currency: 'EUR', amount: '5.00' },
+    ]);
+    const quarantined = await query<{ line: string; reason: string; record: string; source: string }>(
+      db.current.adapter,
+      `select line, reason, record, source from warehouse_meta.quarantine where load_id = '${result.loadId}' order by line`,
+    );
+    expect(quarantined.map((q) => [Number(q.line), q.reason])).toEqual([
+      [4, `receipt_id: 'x2' is not a valid bigint`],
+      [5, `store: missing, and the column is NOT NULL; currency: 'EURO' is longer than 3 characters; amount: '99999999999.00' is not a valid numeric(12,2); sold_on: '2026-02-30' is not a valid date`],
+      [6, 'has 3 field(s); 6 expected'],
+      [9, 'is not valid UTF-8'],
+      [10, 'has a quoted field that is never closed'],
+    ]);
+    expect(quarantined[0]).toMatchObject({ record: 'x2,Lyon,EUR,2.00,2026-01-02,2026-01-02T10:00:00Z', source: 'raw_shop.tills' });
+    expect(result.quarantined.map((q) => q.line)).toEqual([4, 5, 6, 9, 10]);
+  });
+
+  it('refuses a file whose content it loaded before, unless forced', async () => {
+    const content = 'receipt_id,store,currency,updated_at\n10,Dijon,EUR,2026-01-03T09:00:00Z\n';
+    const first = await loadFile(db.current.adapter, tills, fileWith('day.csv', content));
+    const again = fileWith('day-copy.csv', content);
+    const error = await failure(loadFile(db.current.adapter, tills, again));
+    expect(error.code).toBe(ErrorCode.loadRepeated);
+    expect(error.message).toContain(again);
+    expect(error.message).toContain(first.loadId);
+    expect((await rows()).length).toBe(1);
+    await loadFile(db.current.adapter, tills, again, { force: true });
+    expect((await rows()).length).toBe(2);
+  });
+
+  it('lands nothing when more rows are malformed than --max-bad-rows allows', async () => {
+    const file = fileWith('bad.csv', 'receipt_id,store,currency,updated_at\n1,A,EUR,2026-01-03T09:00:00Z\nx,B,EUR,2026-01-03T09:00:00Z\ny,C,EUR,2026-01-03T09:00:00Z\n');
+    const error = await failure(loadFile(db.current.adapter, tills, file, { maxBadRows: 1 }));
+    expect(error.code).toBe(ErrorCode.loadRejected);
+    expect(error.message).toContain(`${file}: 2 malformed row(s), more than --max-bad-rows 1`);
+    expect(error.message).toContain(`line 3: receipt_id: 'x' is not a valid bigint`);
+    expect(await rows()).toEqual([]);
+    const [history] = await query<{ n: string }>(db.current.adapter, `select count(*)::text as n from warehouse_meta.loads where file = '${file}'`);
+    expect(history).toEqual({ n: '0' });
+    // within the limit, the same file loads
+    expect((await loadFile(db.current.adapter, tills, file, { maxBadRows: 2 })).rowsLoaded).toBe(1);
+  });
+
+  it('names the file and the columns when the header does not fit the source', async () => {
+    const file = fileWith('wrong.csv', 'receipt_id,shop,currency\n1,A,EUR\n');
+    const error = await failure(loadFile(db.current.adapter, tills, file));
+    expect(error.code).toBe(ErrorCode.loadInvalid);
+    expect(error.message).toBe(
+      `${file}: column "shop" is not a column of raw_shop.tills; NOT NULL column(s) store, updated_at are missing (the columns of raw_shop.tills: receipt_id, store, currency, amount, sold_on, updated_at, _loaded_at)`,
+    );
+  });
+
+  it('loads a tab-separated file without a header, in the declared column order', async () => {
+    const file = fileWith('tills.tsv', '20\tRouen\tEUR\t3.10\t2026-01-04\t2026-01-04T08:00:00Z\n');
+    const result = await loadFile(db.current.adapter, tills, file, { header: false });
+    expect(result).toMatchObject({ method: 'copy', rowsLoaded: 1 });
+    expect(await rows()).toEqual([{ receipt_id: '20', store: 'Rouen', currency: 'EUR', amount: '3.10' }]);
+  });
+
+  it('loads NDJSON by field name, quarantining lines that are not objects of the source columns', async () => {
+    const file = fileWith(
+      'tills.ndjson',
+      [
+        '{"receipt_id": 30, "store": "Tours", "currency": "EUR", "amount": 4.5, "updated_at": "2026-01-05T08:00:00Z"}',
+        '{"receipt_id": 31, "store": "Tours"', // 2: broken JSON
+        '[1, 2]', // 3: not an object
+        '{"receipt_id": 32, "store": "Tours", "currency": "EUR", "updated_at": "2026-01-05T08:00:00Z", "till": 4}', // 4: unknown field
+        '{"receipt_id": "thirty-three", "store": "Tours", "currency": "EUR", "updated_at": "2026-01-05T08:00:00Z"}', // 5: bad bigint
+        '',
+        '{"receipt_id": 34, "store": "Tours", "currency": "EUR", "updated_at": "2026-01-05T09:00:00Z", "_loaded_at": "2026-01-05T10:00:00Z"}',
+      ].join('\n'),
+    );
+    const result = await loadFile(db.current.adapter, tills, file);
+    expect(result).toMatchObject({ format: 'ndjson', method: 'checked', rowsLoaded: 2, rowsQuarantined: 4 });
+    expect(await rows()).toEqual([
+      { receipt_id: '30', store: 'Tours', currency: 'EUR', amount: '4.50' },
+      { receipt_id: '34', store: 'Tours', currency: 'EUR', amount: null },
+    ]);
+    const [loadedAt] = await query<{ given: boolean }>(db.current.adapter, `select _loaded_at = '2026-01-05T10:00:00Z' as given from raw_shop.tills where receipt_id = 34`);
+    expect(loadedAt).toEqual({ given: true });
+    expect(result.quarantined.map((q) => [q.line, q.reason.replace(/ \(.*\)$/, '')])).toEqual([
+      [2, 'is not valid JSON'],
+      [3, 'is not a JSON object'],
+      [4, 'has field(s) till, which are not columns of raw_shop.tills'],
+      [5, `receipt_id: 'thirty-three' is not a valid bigint`],
+    ]);
+  });
+});
