@@ -5,6 +5,7 @@ import { Output, type OutputStreams } from './output.js';
 import type * as build from './commands/build.js';
 import type * as demo from './commands/demo.js';
 import type * as kpi from './commands/kpi.js';
+import type * as load from './commands/load.js';
 import type * as ls from './commands/ls.js';
 import type * as seedDemo from './commands/seed-demo.js';
 import type * as server from './commands/server.js';
@@ -125,6 +126,20 @@ export function createProgram(exit: (code: number) => void, io?: CliStreams): Co
     .addOption(new Option('--from <date>', 'first day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.from))
     .addOption(new Option('--to <date>', 'last day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.to))
     .action(action<seedDemo.SeedDemoCommandOptions>(lazy(() => import('./commands/seed-demo.js'))));
+
+  common(program.command('load'))
+    .description('land delivered CSV or NDJSON files in a source\'s landing table; malformed rows go to warehouse_meta.quarantine (exit 1 if a file could not be loaded)')
+    .argument('<source>', 'the source, e.g. sales.orders (or raw_sales.orders)')
+    .argument('<files...>', 'files to load, each in its own transaction')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension: .csv, .tsv, .ndjson, .jsonl)').choices(['csv', 'ndjson']))
+    .option('--delimiter <char>', 'CSV field delimiter (default: , or a tab for .tsv; \\t for a tab)')
+    .option('--no-header', 'the CSV has no header line: its columns are the source\'s, in order, without the loaded-at column')
+    .option('--columns <names>', 'the columns of a CSV without a header, comma-separated, in file order', (value: string) => value.split(',').map((c) => c.trim()))
+    .option('--max-bad-rows <n>', 'fail a file (and land nothing from it) when more rows than this are malformed', integer)
+    .option('--force', 'load a file again although the same content was loaded into the source before')
+    .action((sourceName: string, files: string[], options: load.LoadCommandOptions) =>
+      action<load.LoadCommandOptions>(async (o, output) => (await import('./commands/load.js')).run(sourceName, files, o, output))(options),
+    );
 
   selection(common(program.command('demo')))
     .description('seed a year of demo data and build the whole warehouse on it (embedded PGlite unless DATABASE_URL is set)')

@@ -24,7 +24,7 @@ export {
   type Relation,
   type SourceRow,
 } from './model/define-model.js';
-export { defineSource, isSource, type AnySource, type FreshnessRule, type Source, type SourceConfig } from './model/define-source.js';
+export { defineSource, isSource, sourceName, type AnySource, type FreshnessRule, type Source, type SourceConfig } from './model/define-source.js';
 export { rowSchemaFor } from './model/row-schema.js';
 export { siteOf, type DefinitionSite, type GeneratedPosition } from './model/defined-at.js';
 export {
@@ -48,6 +48,7 @@ export { checkFreshness, type FreshnessResult } from './quality/source-freshness
 
 // graph
 export { assembleGraph, buildGraph, type AssembledGraph } from './graph/assemble-graph.js';
+export { closestName } from './graph/closest-name.js';
 export { collectDefinitions } from './graph/collect-definitions.js';
 export { findCycles } from './graph/find-cycles.js';
 export { parseSelector, selectorMethods, type Selector, type SelectorAtom } from './graph/parse-selector.js';

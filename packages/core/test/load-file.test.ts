@@ -52,7 +52,7 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
   it('copies a clean CSV straight in, columns by header name, the loaded-at column filled with the load time', async () => {
     const file = fileWith('tills.csv', 'updated_at,currency,receipt_id,store,amount\n2026-01-02T10:00:00Z,EUR,1,"Lyon, Part-Dieu",12.50\n2026-01-02T11:00:00Z,EUR,2,Paris,\n');
     const result = await loadFile(db.current.adapter, tills, file);
-    expect(result).toMatchObject({ source: 'raw_shop.tills', method: 'copy', rowsLoaded: 2, rowsQuarantined: 0, format: 'csv' });
+    expect(result).toMatchObject({ source: 'shop.tills', method: 'copy', rowsLoaded: 2, rowsQuarantined: 0, format: 'csv' });
     expect(await rows()).toEqual([
       { receipt_id: '1', store: 'Lyon, Part-Dieu', currency: 'EUR', amount: '12.50' },
       { receipt_id: '2', store: 'Paris', currency: 'EUR', amount: null },
@@ -102,7 +102,7 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
       [9, 'is not valid UTF-8'],
       [10, 'has a quoted field that is never closed'],
     ]);
-    expect(quarantined[0]).toMatchObject({ record: 'x2,Lyon,EUR,2.00,2026-01-02,2026-01-02T10:00:00Z', source: 'raw_shop.tills' });
+    expect(quarantined[0]).toMatchObject({ record: 'x2,Lyon,EUR,2.00,2026-01-02,2026-01-02T10:00:00Z', source: 'shop.tills' });
     expect(result.quarantined.map((q) => q.line)).toEqual([4, 5, 6, 9, 10]);
   });
 
@@ -137,7 +137,7 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     const error = await failure(loadFile(db.current.adapter, tills, file));
     expect(error.code).toBe(ErrorCode.loadInvalid);
     expect(error.message).toBe(
-      `${file}: column "shop" is not a column of raw_shop.tills; NOT NULL column(s) store, updated_at are missing (the columns of raw_shop.tills: receipt_id, store, currency, amount, sold_on, updated_at, _loaded_at)`,
+      `${file}: column "shop" is not a column of shop.tills; NOT NULL column(s) store, updated_at are missing (the columns of shop.tills: receipt_id, store, currency, amount, sold_on, updated_at, _loaded_at)`,
     );
   });
 
@@ -172,7 +172,7 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     expect(result.quarantined.map((q) => [q.line, q.reason.replace(/ \(.*\)$/, '')])).toEqual([
       [2, 'is not valid JSON'],
       [3, 'is not a JSON object'],
-      [4, 'has field(s) till, which are not columns of raw_shop.tills'],
+      [4, 'has field(s) till, which are not columns of shop.tills'],
       [5, `receipt_id: 'thirty-three' is not a valid bigint`],
     ]);
   });

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { sqlText } from '../compile/sql-text.js';
 import { parsePgType } from '../model/column-types.js';
 import type { ColumnSpec } from '../model/columns.js';
-import type { AnySource } from '../model/define-source.js';
+import { sourceName, type AnySource } from '../model/define-source.js';
 import { QUARANTINE_TABLE } from './load-history.js';
 
 /**
@@ -88,7 +88,7 @@ export function quarantineRows(loadId: string, source: AnySource, columns: reado
   const reasons = columns.map((c) => reasonFor(c, source.loadedAt, check));
   const reason = reasons.length > 0 ? sql`coalesce(problem, nullif(concat_ws('; ', ${sql.join(reasons)}), ''))` : sql`problem`;
   return sqlText(sql`insert into ${id(QUARANTINE_TABLE)} (load_id, line, source, reason, record)
-select ${sql.lit(loadId)}::uuid, line, ${sql.lit(source.id)}, reason, record from (select line, record, ${reason} as reason from ${id(ROWS_TABLE)}) as checked where reason is not null`);
+select ${sql.lit(loadId)}::uuid, line, ${sql.lit(sourceName(source))}, reason, record from (select line, record, ${reason} as reason from ${id(ROWS_TABLE)}) as checked where reason is not null`);
 }
 
 /**

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { Adapter, CopyTransaction, CsvFormat } from '../adapter/adapter.js';
 import { databaseErrorOf } from '../adapter/database-error.js';
 import { sqlText } from '../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
 import { createLandingTables } from '../execute/landing-tables.js';
-import type { AnySource } from '../model/define-source.js';
+import { sourceName, type AnySource } from '../model/define-source.js';
 import {
   CREATE_VALIDITY_FUNCTION,
   createLinesTable,
@@ -92,11 +92,11 @@ export async function loadFile(adapter: Adapter, source: AnySource, file: string
   const loadId = randomUUID();
   const outcome = await adapter.withCopyTransaction(async (tx) => {
     // loads into one source take turns: the check for an earlier load of the same file holds
-    await tx.query(sqlText(sql`select pg_advisory_xact_lock(hashtext(${sql.lit(`warehouse.load ${source.id}`)}))`));
+    await tx.query(sqlText(sql`select pg_advisory_xact_lock(hashtext(${sql.lit(`warehouse.load ${sourceName(source)}`)}))`));
     if (!options.force) await refuseRepeat(tx, source, file, sha256);
     await tx.query(
       sqlText(sql`insert into ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} (load_id, source, file, format, sha256, bytes, method, rows_loaded, rows_quarantined, started_at, finished_at)
-values (${sql.lit(loadId)}, ${sql.lit(source.id)}, ${sql.lit(file)}, ${sql.lit(format)}, ${sql.lit(sha256)}, ${sql.lit(bytes)}, 'copy', 0, 0, now(), now())`),
+values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(file))}, ${sql.lit(format)}, ${sql.lit(sha256)}, ${sql.lit(bytes)}, 'copy', 0, 0, now(), now())`),
     );
     let method: LoadResult['method'] = 'checked';
     let rowsLoaded: number | undefined;
@@ -114,8 +114,8 @@ values (${sql.lit(loadId)}, ${sql.lit(source.id)}, ${sql.lit(file)}, ${sql.lit(f
     if (options.maxBadRows !== undefined && rowsQuarantined > options.maxBadRows) {
       throw new WarehouseError(
         ErrorCode.loadRejected,
-        `${file}: ${rowsQuarantined} malformed row(s), more than --max-bad-rows ${options.maxBadRows}; nothing was loaded into ${source.id}. ${describeRows(shown)}`,
-        { details: { file, source: source.id, rowsQuarantined } },
+        `${file}: ${rowsQuarantined} malformed row(s), more than --max-bad-rows ${options.maxBadRows}; nothing was loaded into ${sourceName(source)}. ${describeRows(shown)}`,
+        { details: { file, source: sourceName(source), rowsQuarantined } },
       );
     }
     await tx.query(
@@ -123,7 +123,7 @@ values (${sql.lit(loadId)}, ${sql.lit(source.id)}, ${sql.lit(file)}, ${sql.lit(f
     );
     return { method, rowsLoaded, rowsQuarantined, quarantined: shown };
   });
-  return { loadId, source: source.id, file, format, ...outcome, bytes, sha256, durationMs: Date.now() - started };
+  return { loadId, source: sourceName(source), file, format, ...outcome, bytes, sha256, durationMs: Date.now() - started };
 }
 
 /** `line 4: order_id: 'x' is not a valid bigint; line 9: ...` */
@@ -198,7 +198,7 @@ function landedColumns(source: AnySource, file: string, names: readonly string[]
   const known = Object.keys(source.columns);
   const seen = new Set<string>();
   for (const name of names) {
-    if (!(name in source.columns)) problems.push(`column ${JSON.stringify(name)} is not a column of ${source.id}`);
+    if (!(name in source.columns)) problems.push(`column ${JSON.stringify(name)} is not a column of ${sourceName(source)}`);
     else if (seen.has(name)) problems.push(`column ${name} appears twice`);
     seen.add(name);
   }
@@ -207,7 +207,7 @@ function landedColumns(source: AnySource, file: string, names: readonly string[]
     if (missing.length > 0) problems.push(`NOT NULL column(s) ${missing.join(', ')} are missing`);
   }
   if (problems.length > 0) {
-    throw new WarehouseError(ErrorCode.loadInvalid, `${file}: ${problems.join('; ')} (the columns of ${source.id}: ${known.join(', ')})`, { details: { file, source: source.id } });
+    throw new WarehouseError(ErrorCode.loadInvalid, `${file}: ${problems.join('; ')} (the columns of ${sourceName(source)}: ${known.join(', ')})`, { details: { file, source: sourceName(source) } });
   }
   return names.map((name, i) => ({ name, spec: source.columns[name]!, field: fieldName(i) }));
 }
@@ -215,15 +215,15 @@ function landedColumns(source: AnySource, file: string, names: readonly string[]
 /** A load that has seen this content land in the source before stops, naming that load. */
 async function refuseRepeat(tx: CopyTransaction, source: AnySource, file: string, sha256: string): Promise<void> {
   const { rows } = await tx.query<{ load_id: string; file: string; finished_at: Date | string }>(
-    sqlText(sql`select load_id, file, finished_at from ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} where source = ${sql.lit(source.id)} and sha256 = ${sql.lit(sha256)} order by finished_at desc limit 1`),
+    sqlText(sql`select load_id, file, finished_at from ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} where source = ${sql.lit(sourceName(source))} and sha256 = ${sql.lit(sha256)} order by finished_at desc limit 1`),
   );
   const earlier = rows[0];
   if (!earlier) return;
   const when = earlier.finished_at instanceof Date ? earlier.finished_at.toISOString() : String(earlier.finished_at);
   throw new WarehouseError(
     ErrorCode.loadRepeated,
-    `${file}: the same content was loaded into ${source.id} at ${when} (load ${earlier.load_id}, from ${earlier.file}); nothing was loaded (--force loads it again)`,
-    { details: { file, source: source.id, earlierLoad: earlier.load_id } },
+    `${file}: the same content was loaded into ${sourceName(source)} at ${when} (load ${earlier.load_id}, from ${earlier.file}); nothing was loaded (--force loads it again)`,
+    { details: { file, source: sourceName(source), earlierLoad: earlier.load_id } },
   );
 }
 
@@ -354,7 +354,7 @@ function jsonProblem(record: string, source: AnySource): string | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not a JSON object';
   const unknown = Object.keys(value).filter((k) => !(k in source.columns));
-  if (unknown.length > 0) return `has field(s) ${unknown.join(', ')}, which are not columns of ${source.id}`;
+  if (unknown.length > 0) return `has field(s) ${unknown.join(', ')}, which are not columns of ${sourceName(source)}`;
   return undefined;
 }
 

@@ -53,6 +53,9 @@ export interface Source<S extends string = string, N extends string = string, C 
 
 export type AnySource = Source<string, string, Columns>;
 
+/** A source as people name it in commands and results: its system and table, `sales.orders`. */
+export const sourceName = (source: AnySource): string => `${source.system}.${source.name}`;
+
 /**
  * Declares a raw landed table.
  *

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { describeDatabaseError } from '../adapter/database-error.js';
-import type { AnySource } from '../model/define-source.js';
+import { sourceName, type AnySource } from '../model/define-source.js';
 
 export interface FreshnessResult {
   /** `system.name` */
@@ -25,7 +25,7 @@ export async function checkFreshness(adapter: Adapter, sources: readonly AnySour
     const rule = source.freshness;
     if (!rule) continue;
     const base = {
-      source: `${source.system}.${source.name}`,
+      source: sourceName(source),
       ...(rule.warnAfter ? { warnAfterHours: rule.warnAfter.hours } : {}),
       ...(rule.errorAfter ? { errorAfterHours: rule.errorAfter.hours } : {}),
     };
