@@ -1,39 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
-import { figure, mustSucceed, timed, type Figure, type ProcessRun } from './measure.js';
-
-const ROOT = join(import.meta.dirname, '..');
-const WAREHOUSE_BIN = join(ROOT, 'apps/runner/bin/warehouse.js');
-
-interface Database {
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function createDatabase(serverUrl: string): Promise<Database> {
-  const name = `wh_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists "${name}" with (force)`);
-      await client.end();
-    },
-  };
-}
-
-/** The `warehouse` CLI against a database, from the repository (the real warehouse project). */
-const warehouse = (database: Database, args: string[]): Promise<ProcessRun> =>
-  mustSucceed(timed(process.execPath, [WAREHOUSE_BIN, ...args, '--json'], { cwd: ROOT, env: { DATABASE_URL: database.url, WAREHOUSE_TARGET: 'dev' } }), `warehouse ${args.join(' ')}`);
+import { createDatabase, ROOT, warehouse, type Database } from './bench-database.js';
+import { figure, mustSucceed, timed, type Figure } from './measure.js';
 
 const day = (offset: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -126,7 +94,6 @@ export async function buildFigures(
       }
     }
     if (memoryFigure) figures.push(memoryFigure);
-    figures.push(figure('load a large CSV (warehouse load) vs raw COPY', 'ratio', null, null, { target: '>= 0.70', note: 'missing: warehouse load does not exist yet (ingestion issue)' }));
   } finally {
     await database.drop();
   }

@@ -6,8 +6,10 @@ export interface Figure {
   unit: 's' | 'MB' | 'ratio';
   value: Stats | null;
   baseline: Stats | null;
-  /** value / baseline, on medians. */
+  /** value / baseline on medians, or baseline / value for a throughput (`ratioOf`). */
   ratio: number | null;
+  /** How the ratio is taken: `value / baseline` (the default: lower is better) or `baseline / value`. */
+  ratioOf?: 'value / baseline' | 'baseline / value';
   target?: string;
   note?: string;
 }
@@ -29,7 +31,8 @@ export function stats(samples: number[]): Stats {
 export function figure(name: string, unit: Figure['unit'], value: number[] | null, baseline: number[] | null, extra: Partial<Figure> = {}): Figure {
   const v = value && value.length > 0 ? stats(value) : null;
   const b = baseline && baseline.length > 0 ? stats(baseline) : null;
-  return { name, unit, value: v, baseline: b, ratio: v && b && b.median > 0 ? v.median / b.median : null, ...extra };
+  const ratio = !v || !b ? null : extra.ratioOf === 'baseline / value' ? (v.median > 0 ? b.median / v.median : null) : b.median > 0 ? v.median / b.median : null;
+  return { name, unit, value: v, baseline: b, ratio, ...extra };
 }
 
 export interface ProcessRun {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildFigures } from './build-bench.js';
 import { compileFigures } from './compile-bench.js';
+import { loadFigures } from './load-bench.js';
 import type { Figure } from './measure.js';
 
 /**
@@ -17,7 +18,8 @@ const { values } = parseArgs({
     'memory-scale': { type: 'string' },
     runs: { type: 'string', default: '3' },
     json: { type: 'string', default: join(import.meta.dirname, 'results', 'latest.json') },
-    only: { type: 'string', default: 'compile,build' },
+    only: { type: 'string', default: 'compile,build,load' },
+    'load-rows': { type: 'string', default: '2000000' },
     'compile-sizes': { type: 'string', default: '1000,10000' },
   },
 });
@@ -37,6 +39,7 @@ if (overhead || nightly) {
   const memoryScale = values['memory-scale'] === undefined ? scale * 4 : Number(values['memory-scale']);
   figures.push(...(await buildFigures(serverUrl, scale, runs, log, overhead && memoryScale > 0 ? memoryScale : undefined, { overhead, nightly })));
 }
+if (only.has('load')) figures.push(...(await loadFigures(serverUrl, Number(values['load-rows']), runs, log)));
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const report = { date: started.toISOString(), machine, scale, runs, figures };

@@ -31,12 +31,15 @@ describe.each(await testDatabaseKinds())('landing tables on %s', (kind) => {
       db.current.adapter,
       `select indexname, indexdef from pg_indexes where schemaname = 'raw_web' and tablename = 'visits' order by 1`,
     );
-    expect(indexes.map((i) => [i.indexname, i.indexdef.replace(/^.* USING btree /, '')])).toEqual([
-      ['visits__ix1', '(visitor_id)'],
-      ['visits__ix2', '(updated_at)'],
-      ['visits__loaded_at', '(_loaded_at)'],
-      ['visits__pk', '(visit_id, updated_at)'],
+    expect(indexes.map((i) => [i.indexname, i.indexdef.replace(/^.* USING /, '')])).toEqual([
+      ['visits__ix1', 'btree (visitor_id)'],
+      ['visits__ix2', 'btree (updated_at)'],
+      ['visits__loaded_at', 'brin (_loaded_at)'],
+      ['visits__pk', 'btree (visit_id, updated_at)'],
     ]);
     expect(await query(db.current.adapter, 'select visit_id from raw_web.visits')).toEqual([{ visit_id: '1' }]);
+    // a row landed without its loaded-at value gets the time of its transaction
+    await query(db.current.adapter, `insert into raw_web.visits (visit_id, updated_at) values (2, now())`);
+    expect(await query(db.current.adapter, "select _loaded_at > now() - interval '1 minute' as stamped from raw_web.visits where visit_id = 2")).toEqual([{ stamped: true }]);
   });
 });

@@ -83,8 +83,8 @@ export const addPrimaryKey = (relation: RelationName, name: string, columns: rea
 export const createUniqueIndex = (relation: RelationName, name: string, columns: readonly string[]) =>
   text(sql`create unique index if not exists ${sql.id(name)} on ${id(relation)} (${sql.join(columns.map((c) => sql.id(c)))})`);
 
-export const createIndex = (relation: RelationName, name: string, columns: readonly string[]) =>
-  text(sql`create index if not exists ${sql.id(name)} on ${id(relation)} (${sql.join(columns.map((c) => sql.id(c)))})`);
+export const createIndex = (relation: RelationName, name: string, columns: readonly string[], method: 'btree' | 'brin' = 'btree') =>
+  text(sql`create index if not exists ${sql.id(name)} on ${id(relation)}${method === 'btree' ? sql`` : sql` using ${sql.raw(method)}`} (${sql.join(columns.map((c) => sql.id(c)))})`);
 
 export const renameIndex = (schema: string, from: string, to: string) => text(sql`alter index ${sql.id(schema, from)} rename to ${sql.id(to)}`);
 
