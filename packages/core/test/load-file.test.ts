@@ -151,6 +151,25 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     expect(await rows()).toEqual([{ receipt_id: '20', store: 'Rouen', currency: 'EUR', amount: '3.10' }]);
   });
 
+  it('quarantines a value too long for its character column instead of cutting it', async () => {
+    const file = fileWith(
+      'long.ndjson',
+      '{"receipt_id": 40, "store": "Albi", "currency": "EUR", "updated_at": "2026-01-06T08:00:00Z"}\n{"receipt_id": 41, "store": "Albi", "currency": "EURO", "updated_at": "2026-01-06T08:00:00Z"}\n{"receipt_id": 42, "store": "Albi", "currency": "EUR", "updated_at": "2026-01-06T08:00:00Z", "amount": "\\ud83d"}\n',
+    );
+    const result = await loadFile(db.current.adapter, tills, file);
+    expect(result.rowsLoaded).toBe(1);
+    expect(result.quarantined).toEqual([
+      { line: 2, reason: `currency: 'EURO' is longer than 3 characters` },
+      { line: 3, reason: 'has a \\u escape of half a UTF-16 surrogate pair, which Postgres cannot store' },
+    ]);
+  });
+
+  it('lands a file whose only problems are records of the wrong shape without checking every value', async () => {
+    const file = fileWith('shape.csv', 'receipt_id,store,currency,updated_at\n1,A,EUR,2026-01-03T09:00:00Z\n2,B\n3,C,EUR,2026-01-03T09:00:00Z\n');
+    const result = await loadFile(db.current.adapter, tills, file);
+    expect(result).toMatchObject({ method: 'checked', rowsLoaded: 2, rowsQuarantined: 1, quarantined: [{ line: 3, reason: 'has 2 field(s); 4 expected' }] });
+  });
+
   it('loads NDJSON by field name, quarantining lines that are not objects of the source columns', async () => {
     const file = fileWith(
       'tills.ndjson',

@@ -83,21 +83,27 @@ function reasonFor(column: LoadedColumn, loadedAt: string, check: ValidityCheck)
   return sql`case when ${value} is null then ${missing} ${sql.join(whens, sql` `)} end`;
 }
 
-/** Puts every row that cannot land into the quarantine table, with all its reasons. */
-export function quarantineRows(loadId: string, source: AnySource, columns: readonly LoadedColumn[], check: ValidityCheck): string {
-  const reasons = columns.map((c) => reasonFor(c, source.loadedAt, check));
+/**
+ * Puts every row that cannot land into the quarantine table, with all its reasons; without a
+ * `check`, only the rows with a problem found while reading the file.
+ */
+export function quarantineRows(loadId: string, source: AnySource, columns: readonly LoadedColumn[], check: ValidityCheck | undefined): string {
+  const reasons = check ? columns.map((c) => reasonFor(c, source.loadedAt, check)) : [];
   const reason = reasons.length > 0 ? sql`coalesce(problem, nullif(concat_ws('; ', ${sql.join(reasons)}), ''))` : sql`problem`;
   return sqlText(sql`insert into ${id(QUARANTINE_TABLE)} (load_id, line, source, reason, record)
 select ${sql.lit(loadId)}::uuid, line, ${sql.lit(sourceName(source))}, reason, record from (select line, record, ${reason} as reason from ${id(ROWS_TABLE)}) as checked where reason is not null`);
 }
 
 /**
- * Lands every row the quarantine did not take, cast to the landing table's types. A loaded-at
- * value the file leaves empty becomes the load's time.
+ * Lands every row the quarantine did not take, cast to the landing table's types (a value that
+ * does not fit fails the statement). A loaded-at value the file leaves empty becomes the load's time.
  */
 export function landCheckedRows(loadId: string, source: AnySource, columns: readonly LoadedColumn[]): string {
   const values = columns.map((c) => {
-    const cast = sql`${sql.id(c.field)}::${sql.raw(c.spec.type)}`;
+    // text into a character column is an assignment, which fails on a value too long; the explicit cast would cut it
+    const type = parsePgType(c.spec.type);
+    const textual = type !== undefined && !type.isArray && ['text', 'character', 'character varying'].includes(type.base);
+    const cast = textual ? sql.id(c.field) : sql`${sql.id(c.field)}::${sql.raw(c.spec.type)}`;
     return c.name === source.loadedAt ? sql`coalesce(${cast}, now())` : cast;
   });
   return sqlText(sql`insert into ${sql.id(source.schema, source.name)} (${sql.join(columns.map((c) => sql.id(c.name)))})

@@ -292,7 +292,6 @@ async function loadChecked(
   layout: { bodyStart: number; firstLine: number },
   csv: CsvFormat,
 ): Promise<number> {
-  const check = await validityCheck(tx);
   if (format === 'csv') {
     await tx.query(createRowsTable(columns.length));
     const fields = ['line', 'record', 'problem', ...columns.map((c) => c.field)];
@@ -302,10 +301,34 @@ async function loadChecked(
     await tx.copyCsv({ schema: LINES_TABLE.schema, table: LINES_TABLE.name, columns: ['line', 'record', 'problem'] }, ndjsonRows(file, source), {});
     await tx.query(rowsFromLines(columns));
   }
-  await tx.query(quarantineRows(loadId, source, columns, check));
-  const landed = await tx.query(landCheckedRows(loadId, source, columns));
+  const landed = (await landCasting(tx, loadId, source, columns)) ?? (await landValidating(tx, loadId, source, columns, await validityCheck(tx)));
   await tx.query(sqlText(sql`drop table ${sql.id(ROWS_TABLE.schema, ROWS_TABLE.name)}`));
-  return landed.rowCount;
+  return landed;
+}
+
+/**
+ * The rows table landed as it is, only the problems found while reading quarantined: enough
+ * when every value fits (NDJSON, or a CSV COPY refused for a record's shape alone). Returns
+ * undefined when a cast or a NOT NULL refuses a value (the savepoint undoes it).
+ */
+async function landCasting(tx: CopyTransaction, loadId: string, source: AnySource, columns: readonly LoadedColumn[]): Promise<number | undefined> {
+  await tx.query('savepoint wh_load_cast');
+  try {
+    await tx.query(quarantineRows(loadId, source, columns, undefined));
+    const landed = await tx.query(landCheckedRows(loadId, source, columns));
+    await tx.query('release savepoint wh_load_cast');
+    return landed.rowCount;
+  } catch (error) {
+    if (!refusesData(error)) throw error;
+    await tx.query('rollback to savepoint wh_load_cast');
+    return undefined;
+  }
+}
+
+/** Every value checked against its column, each row that has a bad one quarantined with all its reasons, the rest landed. */
+async function landValidating(tx: CopyTransaction, loadId: string, source: AnySource, columns: readonly LoadedColumn[], check: ValidityCheck): Promise<number> {
+  await tx.query(quarantineRows(loadId, source, columns, check));
+  return (await tx.query(landCheckedRows(loadId, source, columns))).rowCount;
 }
 
 /** pg_input_is_valid from PostgreSQL 16 on; a function of this session's own before. */
@@ -376,10 +399,14 @@ async function* ndjsonRows(file: string, source: AnySource): AsyncGenerator<stri
   if (out.length > 0) yield out.join('');
 }
 
+/** `\ud83d` not followed by a low half, or `\ude00` not preceded by a high one: JSON.parse takes them, jsonb does not. */
+const LONE_SURROGATE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+
 /** Why an NDJSON line cannot land as it is, if it cannot. */
 function jsonProblem(record: string, source: AnySource): string | undefined {
   if (record.includes('\0') || record.includes('\\u0000')) return 'contains a NUL character, which Postgres cannot store in text';
   if (record.includes('\uFFFD')) return 'is not valid UTF-8';
+  if (LONE_SURROGATE.test(record)) return 'has a \\u escape of half a UTF-16 surrogate pair, which Postgres cannot store';
   let value: unknown;
   try {
     value = JSON.parse(record);
