@@ -81,7 +81,7 @@ export { databaseErrorOf, describeDatabaseError, isTransientDatabaseError } from
 
 // execute
 export { execute, type ExecuteOptions } from './execute/execute-plan.js';
-export { createLandingTables } from './execute/landing-tables.js';
+export { createLandingTables, summarizeLandingIndexes } from './execute/landing-tables.js';
 export { plan, compiledPathOf, type ExecutionPlan, type PlannedNode, type PlannedTest, type PlanOptions } from './execute/plan.js';
 export { countByStatus, type NodeError, type NodeResult, type NodeStatus, type RunResult } from './execute/run-result.js';
 export type { RunEvent, RunEventListener } from './events/run-events.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLandingTables, defineSource } from '../src/index.js';
+import { createLandingTables, defineSource, summarizeLandingIndexes } from '../src/index.js';
 import { testDatabaseKinds } from '../src/testing/index.js';
 import { useTestDatabase } from './support/database.js';
 import { query } from './support/build.js';
@@ -34,12 +34,15 @@ describe.each(await testDatabaseKinds())('landing tables on %s', (kind) => {
     expect(indexes.map((i) => [i.indexname, i.indexdef.replace(/^.* USING /, '')])).toEqual([
       ['visits__ix1', 'btree (visitor_id)'],
       ['visits__ix2', 'btree (updated_at)'],
-      ['visits__loaded_at', 'brin (_loaded_at)'],
+      ['visits__loaded_at', "brin (_loaded_at) WITH (autosummarize='on')"],
       ['visits__pk', 'btree (visit_id, updated_at)'],
     ]);
     expect(await query(db.current.adapter, 'select visit_id from raw_web.visits')).toEqual([{ visit_id: '1' }]);
     // a row landed without its loaded-at value gets the time of its transaction
     await query(db.current.adapter, `insert into raw_web.visits (visit_id, updated_at) values (2, now())`);
     expect(await query(db.current.adapter, "select _loaded_at > now() - interval '1 minute' as stamped from raw_web.visits where visit_id = 2")).toEqual([{ stamped: true }]);
+    // what was appended is summarised in the loaded-at BRIN: nothing is left to summarise
+    await summarizeLandingIndexes(db.current.adapter, [visits]);
+    expect(await query(db.current.adapter, `select brin_summarize_new_values('raw_web.visits__loaded_at') as left`)).toEqual([{ left: 0 }]);
   });
 });

@@ -84,7 +84,10 @@ export const createUniqueIndex = (relation: RelationName, name: string, columns:
   text(sql`create unique index if not exists ${sql.id(name)} on ${id(relation)} (${sql.join(columns.map((c) => sql.id(c)))})`);
 
 export const createIndex = (relation: RelationName, name: string, columns: readonly string[], method: 'btree' | 'brin' = 'btree') =>
-  text(sql`create index if not exists ${sql.id(name)} on ${id(relation)}${method === 'btree' ? sql`` : sql` using ${sql.raw(method)}`} (${sql.join(columns.map((c) => sql.id(c)))})`);
+  // a BRIN asks autovacuum to summarise each page range as it fills (writers of our own summarise at once)
+  text(
+    sql`create index if not exists ${sql.id(name)} on ${id(relation)}${method === 'btree' ? sql`` : sql` using brin`} (${sql.join(columns.map((c) => sql.id(c)))})${method === 'brin' ? sql` with (autosummarize = on)` : sql``}`,
+  );
 
 export const renameIndex = (schema: string, from: string, to: string) => text(sql`alter index ${sql.id(schema, from)} rename to ${sql.id(to)}`);
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { createIndex, createSchema, createTableFromContract } from '../compile/ddl.js';
+import { sqlText } from '../compile/sql-text.js';
 import type { AnySource } from '../model/define-source.js';
 
 /**
@@ -9,7 +10,9 @@ import type { AnySource } from '../model/define-source.js';
  * unique: feeds deliver a row again) and on the loaded-at column, which incremental models
  * read "what arrived since the last build" through, plus the source's own `indexes`. A
  * landing table only grows, in loaded-at order, so that index is a BRIN: a few pages instead
- * of a B-tree the size of the column, and next to nothing for a load to keep up to date. The
+ * of a B-tree the size of the column, and about half a B-tree's cost to a load. Rows appended
+ * to new pages are not in its summary until those pages are summarised (see
+ * summarizeLandingIndexes); until then a read of "what arrived since" scans the whole table. The
  * loaded-at column defaults to now(), the time of the transaction that lands the row, so a
  * load can COPY a file that does not carry it. Existing tables keep their rows; indexes and
  * the default they lack are added.
@@ -21,12 +24,31 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
       const relation = { schema: source.schema, name: source.name };
       await sql.raw(createTableFromContract(relation, source.columns, { ifNotExists: true })).execute(db);
       await sql.raw(createIndex(relation, `${source.name}__pk`, source.primaryKey)).execute(db);
-      await sql.raw(createIndex(relation, `${source.name}__loaded_at`, [source.loadedAt], 'brin')).execute(db);
+      await sql.raw(createIndex(relation, loadedAtIndexName(source), [source.loadedAt], 'brin')).execute(db);
       for (const [n, columns] of (source.indexes ?? []).entries()) await sql.raw(createIndex(relation, `${source.name}__ix${n + 1}`, columns)).execute(db);
       // looked up first: ALTER TABLE would lock the table against readers even when nothing changes
       const { rows } = await sql<{ atthasdef: boolean }>`select a.atthasdef from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = ${source.schema} and c.relname = ${source.name} and a.attname = ${source.loadedAt}`.execute(db);
       if (rows[0]?.atthasdef === false) await sql`alter table ${sql.id(source.schema, source.name)} alter column ${sql.id(source.loadedAt)} set default now()`.execute(db);
     }
+  });
+}
+
+const loadedAtIndexName = (source: AnySource) => `${source.name}__loaded_at`;
+
+/**
+ * Summarises the new pages of a source's loaded-at BRIN index, so that an incremental read of
+ * "what arrived since the last build" skips all but them. It reads only pages not summarised
+ * yet (what the last loads appended); a B-tree left by an older version is left alone.
+ */
+export function summarizeLoadedAtIndex(source: AnySource): string {
+  return sqlText(sql`select brin_summarize_new_values(c.oid) from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam
+where n.nspname = ${sql.lit(source.schema)} and c.relname = ${sql.lit(loadedAtIndexName(source))} and a.amname = 'brin'`);
+}
+
+/** {@link summarizeLoadedAtIndex} for each source: call it after writing to landing tables. */
+export async function summarizeLandingIndexes(adapter: Adapter, sources: readonly AnySource[]): Promise<void> {
+  await adapter.withConnection(async (db) => {
+    for (const source of sources) await sql.raw(summarizeLoadedAtIndex(source)).execute(db);
   });
 }

@@ -7,7 +7,7 @@ import type { Adapter, CopyTransaction, CsvFormat } from '../adapter/adapter.js'
 import { databaseErrorOf } from '../adapter/database-error.js';
 import { sqlText } from '../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
-import { createLandingTables } from '../execute/landing-tables.js';
+import { createLandingTables, summarizeLoadedAtIndex } from '../execute/landing-tables.js';
 import { sourceName, type AnySource } from '../model/define-source.js';
 import {
   CREATE_VALIDITY_FUNCTION,
@@ -103,6 +103,7 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     if (format === 'csv') rowsLoaded = await tryCopy(tx, source, columns, file, layout.bodyStart, csv);
     if (rowsLoaded !== undefined) method = 'copy';
     else rowsLoaded = await loadChecked(tx, loadId, source, columns, file, format, layout, csv);
+    await tx.query(summarizeLoadedAtIndex(source));
     const quarantined = await tx.query<{ line: string; reason: string }>(
       sqlText(sql`select line, reason from ${sql.id(QUARANTINE_TABLE.schema, QUARANTINE_TABLE.name)} where load_id = ${sql.lit(loadId)} order by line limit ${sql.lit(SHOWN)}`),
     );

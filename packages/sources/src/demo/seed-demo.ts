@@ -1,4 +1,4 @@
-import { createLandingTables, ErrorCode, sql, WarehouseError, type Adapter } from '@warehouse/core';
+import { createLandingTables, ErrorCode, sql, summarizeLandingIndexes, WarehouseError, type Adapter } from '@warehouse/core';
 import { customers } from '../crm/customers.js';
 import { interactions } from '../crm/interactions.js';
 import { loyaltyAccounts, loyaltyEvents } from '../crm/loyalty.js';
@@ -102,6 +102,7 @@ export async function seedDemo(adapter: Adapter, options: SeedDemoOptions): Prom
     if (day >= fromDay && (day - fromDay) % 30 === 29) options.onProgress?.(`delivered up to ${dateOf(day)}`);
   }
   await writer.flush();
+  await summarizeLandingIndexes(adapter, DEMO_SOURCES);
   // Fresh statistics: without them the planner guesses 200 rows for every deduplicated feed
   // and picks nested loops over millions of rows.
   await analyzeLandingTables(adapter);
