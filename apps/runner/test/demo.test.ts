@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgTestDatabase, testDatabaseKinds, type TestDatabase } from '@warehouse/core/testing';
+import { testDatabaseKinds } from '@warehouse/core/testing';
 import type { RunResult } from '@warehouse/core';
-import { domainPackageJson, tempProject, warehouse } from './support/cli.js';
+import { databaseEnv, domainPackageJson, tempProject, warehouse } from './support/cli.js';
 
 const WAREHOUSE_MODELS = [
   'stg_inventory_daily_stock', 'stg_inventory_product_stock', 'stg_inventory_products', 'stg_inventory_sales_lines',
@@ -21,12 +21,7 @@ describe.each(await testDatabaseKinds())('warehouse demo end to end on %s', (kin
   it('seeds demo data and builds all models, writing the artifacts', async () => {
     const project = tempProject({ withWarehouse: true });
     cleanup.push(project.dispose);
-    let database: TestDatabase | undefined;
-    if (kind === 'pg') {
-      database = await createPgTestDatabase();
-      cleanup.push(() => database!.dispose());
-    }
-    const env = { DATABASE_URL: database?.url };
+    const env = await databaseEnv(kind, cleanup);
     const seeded = await warehouse(['seed-demo', '--scale', '0.01', '--from', '2025-01-01', '--to', '2025-03-31', '--project-dir', project.dir], { env });
     expect(seeded.code, seeded.stdout + seeded.stderr).toBe(0);
 
@@ -107,12 +102,7 @@ describe.each(await testDatabaseKinds())('warehouse demo end to end on %s', (kin
       },
     });
     cleanup.push(project.dispose);
-    let database: TestDatabase | undefined;
-    if (kind === 'pg') {
-      database = await createPgTestDatabase();
-      cleanup.push(() => database!.dispose());
-    }
-    const built = await warehouse(['build', '--project-dir', project.dir, '--json'], { env: { DATABASE_URL: database?.url } });
+    const built = await warehouse(['build', '--project-dir', project.dir, '--json'], { env: await databaseEnv(kind, cleanup) });
     expect(built.code).toBe(1);
     const result = JSON.parse(built.stdout) as RunResult;
     expect(Object.fromEntries(result.results.map((r) => [r.name, r.status]))).toEqual({ broken: 'error', downstream: 'skipped', good: 'success' });

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgTestDatabase, testDatabaseKinds, type TestDatabase } from '@warehouse/core/testing';
-import { domainPackageJson, logMessages, tempProject, warehouse } from './support/cli.js';
+import { testDatabaseKinds } from '@warehouse/core/testing';
+import { databaseEnv, domainPackageJson, logMessages, tempProject, warehouse } from './support/cli.js';
 
 const SHOP = `import { defineModel, defineSource, sql } from '@warehouse/core';
 
@@ -41,12 +41,7 @@ describe.each(await testDatabaseKinds())('warehouse load on %s', (kind) => {
   it('lands delivered files, quarantines malformed rows, refuses a repeat, and the build reads what landed', async () => {
     const project = tempProject({ files: { 'packages/shop/package.json': domainPackageJson('@temp/shop', 'shop'), 'packages/shop/src/index.ts': SHOP } });
     cleanup.push(project.dispose);
-    let database: TestDatabase | undefined;
-    if (kind === 'pg') {
-      database = await createPgTestDatabase();
-      cleanup.push(() => database!.dispose());
-    }
-    const env = { DATABASE_URL: database?.url };
+    const env = await databaseEnv(kind, cleanup);
     const file = (name: string, content: string) => {
       writeFileSync(join(project.dir, name), content);
       return join(project.dir, name);

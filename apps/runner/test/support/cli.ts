@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { createPgTestDatabase } from '@warehouse/core/testing';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 const BIN = join(REPO_ROOT, 'apps/runner/bin/warehouse.js');
@@ -88,3 +89,14 @@ ${imports ? `${imports}\n` : ''}export const ${name} = defineModel({
 
 /** A manifest's text without the moment it was written: two compiles of the same project compare equal. */
 export const withoutTime = (manifest: string): string => manifest.replace(/"generatedAt":"[^"]+"/, '');
+
+/**
+ * The environment a CLI run needs for a test database of `kind`: on pg, the URL of a fresh
+ * database (dropped by `cleanup`); on PGlite, none (the project's own embedded database).
+ */
+export async function databaseEnv(kind: 'pglite' | 'pg', cleanup: Array<() => unknown>): Promise<{ DATABASE_URL: string | undefined }> {
+  if (kind !== 'pg') return { DATABASE_URL: undefined };
+  const database = await createPgTestDatabase();
+  cleanup.push(() => database.dispose());
+  return { DATABASE_URL: database.url };
+}
