@@ -129,15 +129,16 @@ export function createProgram(exit: (code: number) => void, io?: CliStreams): Co
 
   common(program.command('load'))
     .description('land delivered CSV or NDJSON files in a source\'s landing table; malformed rows go to warehouse_meta.quarantine (exit 1 if a file could not be loaded)')
-    .argument('<source>', 'the source, e.g. sales.orders (or raw_sales.orders)')
-    .argument('<files...>', 'files to load, each in its own transaction')
+    .argument('[source]', 'the source, e.g. sales.orders (or raw_sales.orders)')
+    .argument('[files...]', 'files to load, each in its own transaction')
+    .option('--delivery <dir>', 'load every file of a delivery folder into the source its path names: sales/orders.csv, sales.orders.ndjson')
     .addOption(new Option('--format <format>', 'file format (default: from the extension: .csv, .tsv, .ndjson, .jsonl)').choices(['csv', 'ndjson']))
     .option('--delimiter <char>', 'CSV field delimiter (default: , or a tab for .tsv; \\t for a tab)')
     .option('--no-header', 'the CSV has no header line: its columns are the source\'s, in order, without the loaded-at column')
     .option('--columns <names>', 'the columns of a CSV without a header, comma-separated, in file order', (value: string) => value.split(',').map((c) => c.trim()))
     .option('--max-bad-rows <n>', 'fail a file (and land nothing from it) when more rows than this are malformed', integer)
     .option('--force', 'load a file again although the same content was loaded into the source before')
-    .action((sourceName: string, files: string[], options: load.LoadCommandOptions) =>
+    .action((sourceName: string | undefined, files: string[], options: load.LoadCommandOptions) =>
       action<load.LoadCommandOptions>(async (o, output) => (await import('./commands/load.js')).run(sourceName, files, o, output))(options),
     );
 

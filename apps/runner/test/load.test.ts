@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '@warehouse/core/testing';
@@ -27,8 +27,7 @@ export const store_takings = defineModel({
 `;
 
 interface LoadOutput {
-  source: string;
-  loaded: Array<{ file: string; method: string; rowsLoaded: number; rowsQuarantined: number; quarantined: Array<{ line: number; reason: string }> }>;
+  loaded: Array<{ source: string; file: string; method: string; rowsLoaded: number; rowsQuarantined: number; quarantined: Array<{ line: number; reason: string }> }>;
   failed: Array<{ file: string; code: string; message: string }>;
 }
 
@@ -52,7 +51,7 @@ describe.each(await testDatabaseKinds())('warehouse load on %s', (kind) => {
     const first = await warehouse(['load', 'shop.tills', monday, tuesday, '--project-dir', project.dir, '--json'], { env });
     expect(first.code, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout) as LoadOutput;
-    expect(result.source).toBe('shop.tills');
+    expect(result.loaded.map((l) => l.source)).toEqual(['shop.tills', 'shop.tills']);
     expect(result.loaded.map((l) => [l.file, l.method, l.rowsLoaded, l.rowsQuarantined])).toEqual([
       [monday, 'checked', 2, 1],
       [tuesday, 'checked', 1, 1],
@@ -75,6 +74,23 @@ describe.each(await testDatabaseKinds())('warehouse load on %s', (kind) => {
     expect(built.code, built.stderr).toBe(0);
     const takings = (JSON.parse(built.stdout) as { results: Array<{ name: string; status: string; rowsAffected: number | null }> }).results.find((r) => r.name === 'store_takings');
     expect(takings).toMatchObject({ status: 'success', rowsAffected: 3 });
+
+    // a delivery folder: each file goes to the source its path names
+    const delivery = join(project.dir, 'delivery');
+    mkdirSync(join(delivery, 'shop'), { recursive: true });
+    writeFileSync(join(delivery, 'shop', 'tills.csv'), 'receipt_id,store,amount\n7,Metz,2.00\n');
+    writeFileSync(join(delivery, 'shop.tills.part-2.ndjson'), '{"receipt_id": 8, "store": "Metz"}\n');
+    writeFileSync(join(delivery, 'shop', 'tils.csv'), 'receipt_id,store,amount\n9,Metz,2.00\n');
+    const delivered = await warehouse(['load', '--delivery', delivery, '--project-dir', project.dir, '--json'], { env });
+    expect(delivered.code).toBe(1);
+    const fromFolder = JSON.parse(delivered.stdout) as LoadOutput;
+    expect(fromFolder.loaded.map((l) => [l.source, l.file, l.rowsLoaded])).toEqual([
+      ['shop.tills', join(delivery, 'shop', 'tills.csv'), 1],
+      ['shop.tills', join(delivery, 'shop.tills.part-2.ndjson'), 1],
+    ]);
+    expect(fromFolder.failed.map((f) => [f.file, f.code])).toEqual([[join(delivery, 'shop', 'tils.csv'), 'LOAD_INVALID']]);
+    const neither = await warehouse(['load', '--project-dir', project.dir], { env });
+    expect(neither.code).toBe(2);
 
     const unknown = await warehouse(['load', 'shop.till', monday, '--project-dir', project.dir], { env });
     expect(unknown.code).toBe(2);

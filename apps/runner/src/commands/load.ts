@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { closestName, describeRows, ErrorCode, isWarehouseError, loadFile, sourceName, WarehouseError, type AnySource, type LoadFormat, type LoadResult, type SourceNode } from '@warehouse/core';
 import type { Output } from '../output.js';
 import { loadGraph, openDatabase, openProject, type CommonOptions } from './project-context.js';
@@ -10,22 +12,47 @@ export interface LoadCommandOptions extends CommonOptions {
   columns?: string[];
   maxBadRows?: number;
   force?: boolean;
+  /** A delivery folder: every file in it whose name says its source. */
+  delivery?: string;
+}
+
+/** One file to load and the source it goes to. */
+interface FileToLoad {
+  source: AnySource;
+  file: string;
 }
 
 /**
- * `warehouse load <source> <files...>`: land delivered files in a source's landing table, one
- * transaction per file. Malformed rows go to warehouse_meta.quarantine; exit 1 when a file
- * could not be loaded (the others still are).
+ * `warehouse load <source> <files...>` or `warehouse load --delivery DIR`: land delivered files
+ * in their sources' landing tables, one transaction per file. Malformed rows go to
+ * warehouse_meta.quarantine; exit 1 when a file could not be loaded (the others still are).
  */
-export async function run(requested: string, files: string[], options: LoadCommandOptions, output: Output): Promise<number> {
+export async function run(requested: string | undefined, files: string[], options: LoadCommandOptions, output: Output): Promise<number> {
+  if ((options.delivery === undefined) === (requested === undefined) || (options.delivery !== undefined && files.length > 0) || (requested !== undefined && files.length === 0)) {
+    throw new WarehouseError(ErrorCode.configInvalid, 'give a source and its files (warehouse load sales.orders orders.csv), or --delivery DIR, not both');
+  }
   const context = await openProject(options, output);
   const graph = await loadGraph(context, output);
-  const source = sourceNamed(requested, [...graph.nodes.values()].filter((n): n is SourceNode => n.type === 'source').map((n) => n.source));
+  const sources = [...graph.nodes.values()].filter((n): n is SourceNode => n.type === 'source').map((n) => n.source);
+  const failed: Array<{ file: string; code: string; message: string }> = [];
+  let work: FileToLoad[];
+  if (options.delivery !== undefined) {
+    const delivery = deliveryFiles(options.delivery, sources);
+    work = delivery.files;
+    for (const file of delivery.unmatched) {
+      const error = new WarehouseError(ErrorCode.loadInvalid, `${file}: its name says no source; name delivered files <system>/<table>.csv or <system>.<table>.csv (.tsv, .ndjson, .jsonl), e.g. sales/orders.csv`);
+      failed.push({ file, code: error.code, message: error.message });
+      output.error(error);
+    }
+    if (work.length === 0 && delivery.unmatched.length === 0) output.warn(`${options.delivery}: no delivered files in it`);
+  } else {
+    const source = sourceNamed(requested!, sources);
+    work = files.map((file) => ({ source, file }));
+  }
   const adapter = await openDatabase(context, output);
   const loaded: LoadResult[] = [];
-  const failed: Array<{ file: string; code: string; message: string }> = [];
   try {
-    for (const file of files) {
+    for (const { source, file } of work) {
       try {
         const result = await loadFile(adapter, source, file, {
           ...(options.format ? { format: options.format } : {}),
@@ -37,7 +64,7 @@ export async function run(requested: string, files: string[], options: LoadComma
         });
         loaded.push(result);
         output.info(
-          `${file}: loaded ${result.rowsLoaded.toLocaleString('en-US')} row(s) into ${sourceName(source)} (${result.method === 'copy' ? 'COPY' : 'checked row by row'}, ${(result.durationMs / 1000).toFixed(1)}s)`,
+          `${file}: loaded ${result.rowsLoaded.toLocaleString('en-US')} row(s) into ${result.source} (${result.method === 'copy' ? 'COPY' : 'checked row by row'}, ${(result.durationMs / 1000).toFixed(1)}s)`,
           { loadId: result.loadId, rowsLoaded: result.rowsLoaded, rowsQuarantined: result.rowsQuarantined },
         );
         if (result.rowsQuarantined > 0) {
@@ -53,7 +80,7 @@ export async function run(requested: string, files: string[], options: LoadComma
   } finally {
     await adapter.close();
   }
-  output.result({ source: sourceName(source), loaded, failed });
+  output.result({ loaded, failed });
   return failed.length > 0 ? 1 : 0;
 }
 
@@ -70,6 +97,37 @@ function sourceNamed(name: string, sources: readonly AnySource[]): AnySource {
     ErrorCode.missingSource,
     `no source named ${name}${near ? `; did you mean ${near}?` : ''} (sources: ${known.sort().join(', ') || 'none'})`,
   );
+}
+
+const DELIVERED = /\.(csv|tsv|ndjson|jsonl)$/i;
+
+/**
+ * The files of a delivery folder, each with the source its path names: `sales/orders.csv` or
+ * `sales.orders.csv`, and parts of one delivery as `sales/orders.part-2.csv`. In path order, so
+ * the parts of a table load in the order they were numbered.
+ */
+function deliveryFiles(dir: string, sources: readonly AnySource[]): { files: FileToLoad[]; unmatched: string[] } {
+  const byName = new Map(sources.map((s) => [sourceName(s), s]));
+  const files: FileToLoad[] = [];
+  const unmatched: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (DELIVERED.test(entry.name) && statSync(path).isFile()) {
+        const [system, table] = relative(dir, path).split(sep).join('.').split('.');
+        const source = byName.get(`${system}.${table}`);
+        if (source) files.push({ source, file: path });
+        else unmatched.push(path);
+      }
+    }
+  };
+  try {
+    walk(dir);
+  } catch (error) {
+    throw new WarehouseError(ErrorCode.loadInvalid, `cannot read the delivery folder ${dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { files, unmatched };
 }
 
 /** `\t` as typed on a command line is a tab. */
