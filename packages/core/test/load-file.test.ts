@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,8 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     const file = fileWith('tills.csv', 'updated_at,currency,receipt_id,store,amount\n2026-01-02T10:00:00Z,EUR,1,"Lyon, Part-Dieu",12.50\n2026-01-02T11:00:00Z,EUR,2,Paris,\n');
     const result = await loadFile(db.current.adapter, tills, file);
     expect(result).toMatchObject({ source: 'shop.tills', method: 'copy', rowsLoaded: 2, rowsQuarantined: 0, format: 'csv' });
+    // hashed while it was copied: header and body, every byte
+    expect(result.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
     expect(await rows()).toEqual([
       { receipt_id: '1', store: 'Lyon, Part-Dieu', currency: 'EUR', amount: '12.50' },
       { receipt_id: '2', store: 'Paris', currency: 'EUR', amount: null },
@@ -90,6 +93,7 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     );
     const result = await loadFile(db.current.adapter, tills, file);
     expect(result).toMatchObject({ method: 'checked', rowsLoaded: 2, rowsQuarantined: 5 });
+    expect(result.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
     expect(await rows()).toEqual([
       { receipt_id: '1', store: 'multi\nline store', currency: 'EUR', amount: '1.00' },
       { receipt_id: '5', store: 'Metz', currency: 'EUR', amount: '5.00' },

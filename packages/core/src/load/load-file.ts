@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
@@ -74,8 +74,9 @@ const READ_BYTES = 1024 * 1024;
  * `warehouse_meta.loads`. A CSV first goes straight in with COPY; if COPY refuses a value or a
  * record, the file is loaded again, checked: the rows that fit land, the others go to
  * `warehouse_meta.quarantine` with their line, their reasons and the record as it was. A file
- * whose content was loaded into the source before is refused (unless `force`), as is one with
- * more malformed rows than `maxBadRows`: then nothing lands.
+ * whose content (hashed as it is read) was loaded into the source before is refused (unless
+ * `force`), as is one with more malformed rows than `maxBadRows`: then the transaction rolls
+ * back and nothing lands.
  */
 export async function loadFile(adapter: Adapter, source: AnySource, file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const started = Date.now();
@@ -85,7 +86,6 @@ export async function loadFile(adapter: Adapter, source: AnySource, file: string
   if (csv.delimiter!.length !== 1) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the delimiter must be one character, not ${JSON.stringify(csv.delimiter)}`);
   const layout = format === 'csv' ? csvLayout(source, file, csv.delimiter!, options) : { columns: Object.keys(source.columns), bodyStart: 0, firstLine: 1 };
   const columns = landedColumns(source, file, layout.columns, format);
-  const sha256 = await sha256Of(file);
   await ensureLoadHistory(adapter);
   await createLandingTables(adapter, [source]);
 
@@ -93,16 +93,22 @@ export async function loadFile(adapter: Adapter, source: AnySource, file: string
   const outcome = await adapter.withCopyTransaction(async (tx) => {
     // loads into one source take turns: the check for an earlier load of the same file holds
     await tx.query(sqlText(sql`select pg_advisory_xact_lock(hashtext(${sql.lit(`warehouse.load ${sourceName(source)}`)}))`));
-    if (!options.force) await refuseRepeat(tx, source, file, sha256);
     await tx.query(
       sqlText(sql`insert into ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} (load_id, source, file, format, sha256, bytes, method, rows_loaded, rows_quarantined, started_at, finished_at)
-values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(file))}, ${sql.lit(format)}, ${sql.lit(sha256)}, ${sql.lit(bytes)}, 'copy', 0, 0, now(), now())`),
+values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(file))}, ${sql.lit(format)}, '', ${sql.lit(bytes)}, 'copy', 0, 0, now(), now())`),
     );
+    // the file is hashed as it is read, so the hash is of exactly what landed
+    let hash = createHash('sha256');
     let method: LoadResult['method'] = 'checked';
     let rowsLoaded: number | undefined;
-    if (format === 'csv') rowsLoaded = await tryCopy(tx, source, columns, file, layout.bodyStart, csv);
+    if (format === 'csv') rowsLoaded = await tryCopy(tx, source, columns, file, layout.bodyStart, csv, hash);
     if (rowsLoaded !== undefined) method = 'copy';
-    else rowsLoaded = await loadChecked(tx, loadId, source, columns, file, format, layout, csv);
+    else {
+      hash = createHash('sha256');
+      rowsLoaded = await loadChecked(tx, loadId, source, columns, file, format, layout, csv, hash);
+    }
+    const sha256 = hash.digest('hex');
+    if (!options.force) await refuseRepeat(tx, source, file, sha256);
     await tx.query(summarizeLoadedAtIndex(source));
     const quarantined = await tx.query<{ line: string; reason: string }>(
       sqlText(sql`select line, reason from ${sql.id(QUARANTINE_TABLE.schema, QUARANTINE_TABLE.name)} where load_id = ${sql.lit(loadId)} order by line limit ${sql.lit(SHOWN)}`),
@@ -120,11 +126,11 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
       );
     }
     await tx.query(
-      sqlText(sql`update ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} set method = ${sql.lit(method)}, rows_loaded = ${sql.lit(rowsLoaded)}, rows_quarantined = ${sql.lit(rowsQuarantined)}, finished_at = clock_timestamp() where load_id = ${sql.lit(loadId)}`),
+      sqlText(sql`update ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} set sha256 = ${sql.lit(sha256)}, method = ${sql.lit(method)}, rows_loaded = ${sql.lit(rowsLoaded)}, rows_quarantined = ${sql.lit(rowsQuarantined)}, finished_at = clock_timestamp() where load_id = ${sql.lit(loadId)}`),
     );
-    return { method, rowsLoaded, rowsQuarantined, quarantined: shown };
+    return { method, rowsLoaded, rowsQuarantined, quarantined: shown, sha256 };
   });
-  return { loadId, source: sourceName(source), file, format, ...outcome, bytes, sha256, durationMs: Date.now() - started };
+  return { loadId, source: sourceName(source), file, format, ...outcome, bytes, durationMs: Date.now() - started };
 }
 
 /** `line 4: order_id: 'x' is not a valid bigint; line 9: ...` */
@@ -149,17 +155,14 @@ function formatOf(file: string): LoadFormat {
   throw new WarehouseError(ErrorCode.loadInvalid, `${file}: cannot tell the format from the extension ${extension || '(none)'}; name it .csv, .tsv, .ndjson or .jsonl, or give --format`);
 }
 
-function sha256Of(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file, { highWaterMark: READ_BYTES })
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+/** The file's bytes from `start` on; all of them, from the first, go into `hash` as they are read. */
+async function* read(file: string, start: number, hash: Hash): AsyncGenerator<Buffer> {
+  if (start > 0) for await (const chunk of createReadStream(file, { start: 0, end: start - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  for await (const chunk of createReadStream(file, { start, highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    yield chunk;
+  }
 }
-
-const read = (file: string, start: number) => createReadStream(file, { start, highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>;
 
 /** The CSV's columns (its header, or as given) and where its first record starts. */
 function csvLayout(source: AnySource, file: string, delimiter: string, options: LoadOptions): { columns: string[]; bodyStart: number; firstLine: number } {
@@ -235,11 +238,11 @@ const refusesData = (error: unknown) => /^(22|23)/.test(databaseErrorOf(error)?.
  * The fast path: the file's records go straight into the landing table. Returns the rows
  * copied, or undefined when COPY refused the data (the savepoint undoes it all).
  */
-async function tryCopy(tx: CopyTransaction, source: AnySource, columns: readonly LoadedColumn[], file: string, bodyStart: number, csv: CsvFormat): Promise<number | undefined> {
+async function tryCopy(tx: CopyTransaction, source: AnySource, columns: readonly LoadedColumn[], file: string, bodyStart: number, csv: CsvFormat, hash: Hash): Promise<number | undefined> {
   await tx.query('savepoint wh_load_copy');
   try {
     const indexes = await setIndexesAsideIfEmpty(tx, source);
-    const rows = await tx.copyCsv({ schema: source.schema, table: source.name, columns: columns.map((c) => c.name) }, wholeRecords(read(file, bodyStart)), csv);
+    const rows = await tx.copyCsv({ schema: source.schema, table: source.name, columns: columns.map((c) => c.name) }, wholeRecords(read(file, bodyStart, hash)), csv);
     if (indexes.length > 0) await raiseMaintenanceMemory(tx);
     for (const definition of indexes) await tx.query(definition);
     await tx.query('release savepoint wh_load_copy');
@@ -292,14 +295,15 @@ async function loadChecked(
   format: LoadFormat,
   layout: { bodyStart: number; firstLine: number },
   csv: CsvFormat,
+  hash: Hash,
 ): Promise<number> {
   if (format === 'csv') {
     await tx.query(createRowsTable(columns.length));
     const fields = ['line', 'record', 'problem', ...columns.map((c) => c.field)];
-    await tx.copyCsv({ schema: ROWS_TABLE.schema, table: ROWS_TABLE.name, columns: fields }, csvRows(file, layout, columns.length, csv.delimiter!), csv);
+    await tx.copyCsv({ schema: ROWS_TABLE.schema, table: ROWS_TABLE.name, columns: fields }, csvRows(file, layout, columns.length, csv.delimiter!, hash), csv);
   } else {
     await tx.query(createLinesTable());
-    await tx.copyCsv({ schema: LINES_TABLE.schema, table: LINES_TABLE.name, columns: ['line', 'record', 'problem'] }, ndjsonRows(file, source), {});
+    await tx.copyCsv({ schema: LINES_TABLE.schema, table: LINES_TABLE.name, columns: ['line', 'record', 'problem'] }, ndjsonRows(file, source, hash), {});
     await tx.query(rowsFromLines(columns));
   }
   const landed = (await landCasting(tx, loadId, source, columns)) ?? (await landValidating(tx, loadId, source, columns, await validityCheck(tx)));
@@ -341,12 +345,12 @@ async function validityCheck(tx: CopyTransaction): Promise<ValidityCheck> {
 }
 
 /** The rows table's records for a CSV: `line,record,problem,fields...`, in pieces of whole records. */
-async function* csvRows(file: string, layout: { bodyStart: number; firstLine: number }, fields: number, delimiter: string): AsyncGenerator<Buffer> {
+async function* csvRows(file: string, layout: { bodyStart: number; firstLine: number }, fields: number, delimiter: string, hash: Hash): AsyncGenerator<Buffer> {
   const d = Buffer.from(delimiter);
   const padding = Buffer.from(delimiter.repeat(fields));
   let parts: Buffer[] = [];
   let size = 0;
-  for await (const record of csvRecords(read(file, layout.bodyStart), delimiter, layout.firstLine)) {
+  for await (const record of csvRecords(read(file, layout.bodyStart, hash), delimiter, layout.firstLine)) {
     const problem = record.problem ?? (record.fields !== fields ? `has ${record.fields} field(s); ${fields} expected` : undefined);
     const head = Buffer.from(`${record.line}${delimiter}${quoteCsvField(printableRecord(record.bytes))}${delimiter}${problem === undefined ? '' : quoteCsvField(problem)}`);
     const row = problem === undefined ? [head, d, record.bytes] : [head, padding];
@@ -367,7 +371,7 @@ async function* csvRows(file: string, layout: { bodyStart: number; firstLine: nu
 const NEWLINE = Buffer.from('\n');
 
 /** The lines table's records for NDJSON: each line checked to be a JSON object of the source's columns. */
-async function* ndjsonRows(file: string, source: AnySource): AsyncGenerator<string> {
+async function* ndjsonRows(file: string, source: AnySource, hash: Hash): AsyncGenerator<string> {
   let pending = '';
   let line = 0;
   let out: string[] = [];
@@ -382,7 +386,7 @@ async function* ndjsonRows(file: string, source: AnySource): AsyncGenerator<stri
     out.push(row);
     size += row.length;
   };
-  for await (const chunk of read(file, 0)) {
+  for await (const chunk of read(file, 0, hash)) {
     pending += decoder.decode(chunk, { stream: true });
     let newline: number;
     while ((newline = pending.indexOf('\n')) >= 0) {
