@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
-import { TEXT_TYPE_OIDS, type Adapter, type CopyTarget, type CopyTransaction } from '../adapter.js';
+import { TEXT_TYPE_OIDS, type Adapter, type CopyTarget, type CopyTransaction, type CsvFormat } from '../adapter.js';
 import { copyCsvStatement } from '../copy-statement.js';
 
 export interface PgAdapterOptions {
@@ -55,9 +55,7 @@ export function createPgAdapter(options: PgAdapterOptions): Adapter {
     async copyCsv(target: CopyTarget, chunks) {
       const client = await pool.connect();
       try {
-        const stream = client.query(copyFrom(copyCsvStatement(target, 'stdin')));
-        await pipeline(Readable.from(chunks), stream);
-        return Number(stream.rowCount ?? 0);
+        return await copyOn(client, target, chunks);
       } finally {
         client.release();
       }
@@ -72,11 +70,7 @@ export function createPgAdapter(options: PgAdapterOptions): Adapter {
             const result = await client.query(statement);
             return { rows: result.rows as R[], rowCount: Number(result.rowCount ?? 0) };
           },
-          async copyCsv(target, chunks, format) {
-            const stream = client.query(copyFrom(copyCsvStatement(target, 'stdin', format)));
-            await pipeline(Readable.from(chunks), stream);
-            return Number(stream.rowCount ?? 0);
-          },
+          copyCsv: (target, chunks, format) => copyOn(client, target, chunks, format),
         };
         const result = await work(transaction);
         await client.query('commit');
@@ -101,6 +95,13 @@ export function createPgAdapter(options: PgAdapterOptions): Adapter {
     },
     close: () => db.destroy(),
   };
+}
+
+/** COPY FROM STDIN on one client, the chunks streamed to it; returns the rows copied. */
+async function copyOn(client: pg.PoolClient, target: CopyTarget, chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, format?: CsvFormat): Promise<number> {
+  const stream = client.query(copyFrom(copyCsvStatement(target, 'stdin', format)));
+  await pipeline(Readable.from(chunks), stream);
+  return Number(stream.rowCount ?? 0);
 }
 
 /** `-c jit=off -c work_mem=256MB`: settings as libpq startup options (spaces escaped). */
