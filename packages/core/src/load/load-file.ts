@@ -235,23 +235,31 @@ async function refuseRepeat(tx: CopyTransaction, source: AnySource, file: string
 const refusesData = (error: unknown) => /^(22|23)/.test(databaseErrorOf(error)?.code ?? '');
 
 /**
- * The fast path: the file's records go straight into the landing table. Returns the rows
- * copied, or undefined when COPY refused the data (the savepoint undoes it all).
+ * Runs `work` inside a savepoint: its result, or undefined when the database refused the data
+ * (a value, a record), in which case the savepoint undoes all of it.
  */
-async function tryCopy(tx: CopyTransaction, source: AnySource, columns: readonly LoadedColumn[], file: string, bodyStart: number, csv: CsvFormat, hash: Hash): Promise<number | undefined> {
-  await tx.query('savepoint wh_load_copy');
+async function unlessRefused<T>(tx: CopyTransaction, work: () => Promise<T>): Promise<T | undefined> {
+  await tx.query('savepoint wh_load_attempt');
   try {
+    const result = await work();
+    await tx.query('release savepoint wh_load_attempt');
+    return result;
+  } catch (error) {
+    if (!refusesData(error)) throw error;
+    await tx.query('rollback to savepoint wh_load_attempt');
+    return undefined;
+  }
+}
+
+/** The fast path: the file's records go straight into the landing table; undefined when COPY refused them. */
+function tryCopy(tx: CopyTransaction, source: AnySource, columns: readonly LoadedColumn[], file: string, bodyStart: number, csv: CsvFormat, hash: Hash): Promise<number | undefined> {
+  return unlessRefused(tx, async () => {
     const indexes = await setIndexesAsideIfEmpty(tx, source);
     const rows = await tx.copyCsv({ schema: source.schema, table: source.name, columns: columns.map((c) => c.name) }, wholeRecords(read(file, bodyStart, hash)), csv);
     if (indexes.length > 0) await raiseMaintenanceMemory(tx);
     for (const definition of indexes) await tx.query(definition);
-    await tx.query('release savepoint wh_load_copy');
     return rows;
-  } catch (error) {
-    if (!refusesData(error)) throw error;
-    await tx.query('rollback to savepoint wh_load_copy');
-    return undefined;
-  }
+  });
 }
 
 /**
@@ -313,21 +321,14 @@ async function loadChecked(
 
 /**
  * The rows table landed as it is, only the problems found while reading quarantined: enough
- * when every value fits (NDJSON, or a CSV COPY refused for a record's shape alone). Returns
- * undefined when a cast or a NOT NULL refuses a value (the savepoint undoes it).
+ * when every value fits (NDJSON, or a CSV COPY refused for a record's shape alone). Undefined
+ * when a cast or a NOT NULL refuses a value.
  */
-async function landCasting(tx: CopyTransaction, loadId: string, source: AnySource, columns: readonly LoadedColumn[]): Promise<number | undefined> {
-  await tx.query('savepoint wh_load_cast');
-  try {
+function landCasting(tx: CopyTransaction, loadId: string, source: AnySource, columns: readonly LoadedColumn[]): Promise<number | undefined> {
+  return unlessRefused(tx, async () => {
     await tx.query(quarantineRows(loadId, source, columns, undefined));
-    const landed = await tx.query(landCheckedRows(loadId, source, columns));
-    await tx.query('release savepoint wh_load_cast');
-    return landed.rowCount;
-  } catch (error) {
-    if (!refusesData(error)) throw error;
-    await tx.query('rollback to savepoint wh_load_cast');
-    return undefined;
-  }
+    return (await tx.query(landCheckedRows(loadId, source, columns))).rowCount;
+  });
 }
 
 /** Every value checked against its column, each row that has a bad one quarantined with all its reasons, the rest landed. */
