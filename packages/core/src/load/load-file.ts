@@ -256,7 +256,6 @@ function tryCopy(tx: CopyTransaction, source: AnySource, columns: readonly Loade
   return unlessRefused(tx, async () => {
     const indexes = await setIndexesAsideIfEmpty(tx, source);
     const rows = await tx.copyCsv({ schema: source.schema, table: source.name, columns: columns.map((c) => c.name) }, wholeRecords(read(file, bodyStart, hash)), csv);
-    if (indexes.length > 0) await raiseMaintenanceMemory(tx);
     for (const definition of indexes) await tx.query(definition);
     return rows;
   });
@@ -279,18 +278,6 @@ where indrelid = ${sql.lit(sqlText(table))}::regclass and not indisunique and no
   );
   for (const index of indexes) await tx.query(`drop index ${index.name}`);
   return indexes.map((i) => i.definition);
-}
-
-/** Memory an index build may sort in, at least (the server's setting when it is larger). */
-const INDEX_BUILD_MEMORY_MB = 256;
-
-/**
- * Raises maintenance_work_mem for the rest of the load's transaction, so that rebuilding a
- * landing table's indexes sorts in memory instead of in temporary files.
- */
-async function raiseMaintenanceMemory(tx: CopyTransaction): Promise<void> {
-  const { rows } = await tx.query<{ mb: string }>(`select (setting::bigint * 1024 / 1048576)::text as mb from pg_settings where name = 'maintenance_work_mem'`);
-  if (Number(rows[0]?.mb ?? 0) < INDEX_BUILD_MEMORY_MB) await tx.query(`set local maintenance_work_mem = '${INDEX_BUILD_MEMORY_MB}MB'`);
 }
 
 /** The checked path: records into the rows table as text, then quarantine and landing in SQL. */
