@@ -148,6 +148,13 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     );
   });
 
+  it('names a header line it cannot read', async () => {
+    const blank = fileWith('blank.csv', '\nreceipt_id,store,currency,updated_at\n1,A,EUR,2026-01-03T09:00:00Z\n');
+    expect((await failure(loadFile(db.current.adapter, tills, blank))).message).toBe(`${blank}: line 1 is blank; a CSV needs a header line naming its columns (or --no-header)`);
+    const latin = fileWith('latin.csv', Buffer.from('receipt_id,store,currency,updated_at,pr\xe9\n', 'latin1'));
+    expect((await failure(loadFile(db.current.adapter, tills, latin))).message).toBe(`${latin}: the header line is not valid UTF-8`);
+  });
+
   it('loads a tab-separated file without a header, in the declared column order', async () => {
     const file = fileWith('tills.tsv', '20\tRouen\tEUR\t3.10\t2026-01-04\t2026-01-04T08:00:00Z\n');
     const result = await loadFile(db.current.adapter, tills, file, { header: false });

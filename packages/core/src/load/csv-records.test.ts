@@ -41,7 +41,8 @@ describe('whole records', () => {
 
 describe('csv records', () => {
   it('numbers records by the line they start on, counts fields outside quotes, skips blank lines', async () => {
-    const records = await all(csvRecords(piecesOf(`${csv}\r\n4,x,extra\r\n`, [3]), ','));
+    const text = `${csv}\r\n4,x,extra\r\n`;
+    const records = await all(csvRecords(piecesOf(text, [3]), ','));
     expect(records.map((r) => [r.line, r.fields, r.bytes.toString()])).toEqual([
       [1, 2, 'id,note'],
       [2, 2, '1,"a\nb"'],
@@ -49,6 +50,11 @@ describe('csv records', () => {
       [7, 2, '3,é'],
       [9, 3, '4,x,extra'],
     ]);
+    // each record's end is just after its line ending in the input
+    for (const r of records) {
+      const upTo = Buffer.from(text).subarray(0, r.end).toString();
+      expect(upTo.endsWith(`${r.bytes.toString()}\n`) || upTo.endsWith(`${r.bytes.toString()}\r\n`)).toBe(true);
+    }
   });
 
   it('reports a record it cannot copy as it is', async () => {

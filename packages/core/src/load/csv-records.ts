@@ -50,17 +50,6 @@ export function lastRecordEnd(buffer: Buffer): number {
   }
 }
 
-/** The position of the first newline of `buffer` outside quotes (it starts outside), or -1. */
-export function firstRecordEnd(buffer: Buffer): number {
-  let quoted = false;
-  for (let i = 0; i < buffer.length; i++) {
-    const byte = buffer[i]!;
-    if (byte === QUOTE) quoted = !quoted;
-    else if (byte === NEWLINE && !quoted) return i;
-  }
-  return -1;
-}
-
 /** The fields of one record, unquoted (for a header line). */
 export function parseCsvRecord(text: string, delimiter: string): string[] {
   const fields: string[] = [];
@@ -92,6 +81,8 @@ export interface CsvRecord {
   bytes: Buffer;
   /** How many fields it has. */
   fields: number;
+  /** Where the next record may start: the offset in the input just after this one's line ending. */
+  end: number;
   /** Why it cannot be copied as it is (structure or encoding), if it cannot. */
   problem?: string;
 }
@@ -100,9 +91,10 @@ export interface CsvRecord {
  * Every record of a CSV file with its line number and field count, blank lines left out. A
  * quoted field still open at the end of the file makes the last record a problem.
  */
-export async function* csvRecords(bytes: AsyncIterable<Buffer>, delimiter: string, firstLine = 1): AsyncGenerator<CsvRecord> {
+export async function* csvRecords(bytes: AsyncIterable<Buffer>, delimiter: string): AsyncGenerator<CsvRecord> {
   const separator = delimiter.charCodeAt(0);
-  let line = firstLine;
+  let line = 1;
+  let offset = 0;
   for await (const chunk of wholeRecords(bytes)) {
     let start = 0;
     let fields = 1;
@@ -114,7 +106,7 @@ export async function* csvRecords(bytes: AsyncIterable<Buffer>, delimiter: strin
       else if (byte === NEWLINE) {
         newlines++;
         if (!quoted) {
-          const record = recordOf(chunk, start, i, line, fields);
+          const record = recordOf(chunk, start, i, line, fields, offset + i + 1);
           if (record) yield record;
           line += newlines;
           newlines = 0;
@@ -124,20 +116,21 @@ export async function* csvRecords(bytes: AsyncIterable<Buffer>, delimiter: strin
       } else if (byte === separator && !quoted) fields++;
     }
     if (start < chunk.length) {
-      const record = recordOf(chunk, start, chunk.length, line, fields);
+      const record = recordOf(chunk, start, chunk.length, line, fields, offset + chunk.length);
       if (record) yield quoted ? { ...record, problem: 'has a quoted field that is never closed' } : record;
       line += newlines;
     }
+    offset += chunk.length;
   }
 }
 
-function recordOf(chunk: Buffer, start: number, end: number, line: number, fields: number): CsvRecord | undefined {
-  if (end > start && chunk[end - 1] === RETURN) end--;
-  if (end === start) return undefined; // a blank line holds no record
-  const bytes = chunk.subarray(start, end);
-  if (bytes.includes(0)) return { line, bytes, fields, problem: 'contains a NUL byte, which Postgres cannot store in text' };
-  if (!isUtf8(bytes)) return { line, bytes, fields, problem: 'is not valid UTF-8' };
-  return { line, bytes, fields };
+function recordOf(chunk: Buffer, start: number, stop: number, line: number, fields: number, end: number): CsvRecord | undefined {
+  if (stop > start && chunk[stop - 1] === RETURN) stop--;
+  if (stop === start) return undefined; // a blank line holds no record
+  const bytes = chunk.subarray(start, stop);
+  if (bytes.includes(0)) return { line, bytes, fields, end, problem: 'contains a NUL byte, which Postgres cannot store in text' };
+  if (!isUtf8(bytes)) return { line, bytes, fields, end, problem: 'is not valid UTF-8' };
+  return { line, bytes, fields, end };
 }
 
 /** A value as one CSV field: quoted, quotes doubled. */

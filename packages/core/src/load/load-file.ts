@@ -1,6 +1,5 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { Adapter, CopyTransaction, CsvFormat } from '../adapter/adapter.js';
@@ -22,7 +21,7 @@ import {
   type LoadedColumn,
   type ValidityCheck,
 } from './checked-rows.js';
-import { csvRecords, firstRecordEnd, parseCsvRecord, printableRecord, quoteCsvField, wholeRecords } from './csv-records.js';
+import { csvRecords, parseCsvRecord, printableRecord, quoteCsvField, wholeRecords } from './csv-records.js';
 import { ensureLoadHistory, LOADS_TABLE, QUARANTINE_TABLE } from './load-history.js';
 
 export type LoadFormat = 'csv' | 'ndjson';
@@ -84,7 +83,7 @@ export async function loadFile(adapter: Adapter, source: AnySource, file: string
   const format = options.format ?? formatOf(file);
   const csv: CsvFormat = { delimiter: options.delimiter ?? (extname(file).toLowerCase() === '.tsv' ? '\t' : ',') };
   if (csv.delimiter!.length !== 1) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the delimiter must be one character, not ${JSON.stringify(csv.delimiter)}`);
-  const layout = format === 'csv' ? csvLayout(source, file, csv.delimiter!, options) : { columns: Object.keys(source.columns), bodyStart: 0, firstLine: 1 };
+  const layout = format === 'csv' ? await csvLayout(source, file, csv.delimiter!, options) : { columns: Object.keys(source.columns), bodyStart: 0 };
   const columns = landedColumns(source, file, layout.columns, format);
   await ensureLoadHistory(adapter);
   await createLandingTables(adapter, [source]);
@@ -164,36 +163,21 @@ async function* read(file: string, start: number, hash: Hash): AsyncGenerator<Bu
   }
 }
 
-/** The CSV's columns (its header, or as given) and where its first record starts. */
-function csvLayout(source: AnySource, file: string, delimiter: string, options: LoadOptions): { columns: string[]; bodyStart: number; firstLine: number } {
-  if (options.header === false) {
-    return { columns: [...(options.columns ?? Object.keys(source.columns).filter((c) => c !== source.loadedAt))], bodyStart: 0, firstLine: 1 };
-  }
-  const head = firstRecord(file);
-  if (!head) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the file is empty; a CSV needs a header line naming its columns (or --no-header)`);
-  const record = head.bytes.subarray(0, head.bytes.length - (head.bytes.at(-1) === 0x0a ? 1 : 0));
-  if (record.includes(0) || !isUtf8(record)) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the header line is not valid UTF-8 text`);
-  const text = record.toString('utf8').replace(/^\uFEFF/, '');
-  const lines = head.bytes.reduce((n, byte) => n + (byte === 0x0a ? 1 : 0), 0);
-  return { columns: parseCsvRecord(text, delimiter).map((c) => c.trim()), bodyStart: head.bytes.length, firstLine: 1 + Math.max(1, lines) };
-}
-
-/** The file's first record with its line ending, read from the start until a newline outside quotes. */
-function firstRecord(file: string): { bytes: Buffer } | undefined {
-  const fd = openSync(file, 'r');
+/** The CSV's columns (its header, or as given) and where its first record after the header starts. */
+async function csvLayout(source: AnySource, file: string, delimiter: string, options: LoadOptions): Promise<{ columns: string[]; bodyStart: number }> {
+  if (options.header === false) return { columns: [...(options.columns ?? Object.keys(source.columns).filter((c) => c !== source.loadedAt))], bodyStart: 0 };
+  const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
   try {
-    let bytes = Buffer.alloc(0);
-    const chunk = Buffer.alloc(64 * 1024);
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, bytes.length);
-      bytes = Buffer.concat([bytes, chunk.subarray(0, n)]);
-      const end = firstRecordEnd(bytes);
-      if (end >= 0) return { bytes: bytes.subarray(0, end + 1) };
-      if (n === 0) return bytes.length > 0 ? { bytes } : undefined;
+    for await (const header of csvRecords(stream as AsyncIterable<Buffer>, delimiter)) {
+      if (header.line !== 1) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: line 1 is blank; a CSV needs a header line naming its columns (or --no-header)`);
+      if (header.problem) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the header line ${header.problem}`);
+      const text = header.bytes.toString('utf8').replace(/^\uFEFF/, '');
+      return { columns: parseCsvRecord(text, delimiter).map((c) => c.trim()), bodyStart: header.end };
     }
   } finally {
-    closeSync(fd);
+    stream.destroy();
   }
+  throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the file is empty; a CSV needs a header line naming its columns (or --no-header)`);
 }
 
 /** The source columns a file's columns land in, checked: every column named must exist, once; every NOT NULL one must be there. */
@@ -288,7 +272,7 @@ async function loadChecked(
   columns: readonly LoadedColumn[],
   file: string,
   format: LoadFormat,
-  layout: { bodyStart: number; firstLine: number },
+  layout: { bodyStart: number },
   csv: CsvFormat,
   hash: Hash,
 ): Promise<number> {
@@ -333,12 +317,14 @@ async function validityCheck(tx: CopyTransaction): Promise<ValidityCheck> {
 }
 
 /** The rows table's records for a CSV: `line,record,problem,fields...`, in pieces of whole records. */
-async function* csvRows(file: string, layout: { bodyStart: number; firstLine: number }, fields: number, delimiter: string, hash: Hash): AsyncGenerator<Buffer> {
+async function* csvRows(file: string, layout: { bodyStart: number }, fields: number, delimiter: string, hash: Hash): AsyncGenerator<Buffer> {
   const d = Buffer.from(delimiter);
   const padding = Buffer.from(delimiter.repeat(fields));
   let parts: Buffer[] = [];
   let size = 0;
-  for await (const record of csvRecords(read(file, layout.bodyStart, hash), delimiter, layout.firstLine)) {
+  // read from the first byte, so that records are numbered by their lines in the file; the header is left out
+  for await (const record of csvRecords(read(file, 0, hash), delimiter)) {
+    if (record.end <= layout.bodyStart) continue;
     const problem = record.problem ?? (record.fields !== fields ? `has ${record.fields} field(s); ${fields} expected` : undefined);
     const head = Buffer.from(`${record.line}${delimiter}${quoteCsvField(printableRecord(record.bytes))}${delimiter}${problem === undefined ? '' : quoteCsvField(problem)}`);
     const row = problem === undefined ? [head, d, record.bytes] : [head, padding];
