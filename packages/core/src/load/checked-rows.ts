@@ -63,21 +63,31 @@ $$`;
 export type ValidityCheck = 'pg_input_is_valid' | 'pg_temp.wh_input_is_valid';
 
 /**
+ * Whether a column holds text (`text`, `char(n)`, `varchar(n)`, not arrays of them): any input
+ * is valid text, and a value goes in by assignment, which fails on one too long where a cast
+ * would cut it. `maxLength` is the n of `char(n)`/`varchar(n)`.
+ */
+function textualOf(spec: ColumnSpec): { maxLength?: number } | undefined {
+  const type = parsePgType(spec.type);
+  if (!type || type.isArray || !['text', 'character', 'character varying'].includes(type.base)) return undefined;
+  return type.modifier === '' ? {} : { maxLength: Number(type.modifier.slice(1, -1)) };
+}
+
+/**
  * Why a row's value of `column` cannot land, or NULL. A cast to a character type truncates
- * instead of failing, so those are checked by length.
+ * instead of failing, so those are checked by length; text needs no check.
  */
 function reasonFor(column: LoadedColumn, loadedAt: string, check: ValidityCheck): RawBuilder<unknown> {
   const value = sql.id(column.field);
   const name = column.name;
-  const type = parsePgType(column.spec.type);
+  const textual = textualOf(column.spec);
   const missing =
     column.spec.nullable === false && name !== loadedAt ? sql`${sql.lit(`${name}: missing, and the column is NOT NULL`)}` : sql`null::text`;
   const shown = sql`quote_literal(left(${value}, 80))`;
   const whens: RawBuilder<unknown>[] = [];
-  const characters = type && !type.isArray && (type.base === 'character' || type.base === 'character varying') ? Number(type.modifier.slice(1, -1)) : undefined;
-  if (characters !== undefined && characters > 0) {
-    whens.push(sql`when char_length(rtrim(${value}, ' ')) > ${sql.lit(characters)} then format('%s: %s is longer than %s characters', ${sql.lit(name)}, ${shown}, ${sql.lit(characters)})`);
-  } else if (!(type && !type.isArray && (type.base === 'text' || type.base === 'character' || type.base === 'character varying'))) {
+  if (textual?.maxLength !== undefined) {
+    whens.push(sql`when char_length(rtrim(${value}, ' ')) > ${sql.lit(textual.maxLength)} then format('%s: %s is longer than %s characters', ${sql.lit(name)}, ${shown}, ${sql.lit(textual.maxLength)})`);
+  } else if (!textual) {
     whens.push(sql`when not ${sql.raw(check)}(${value}, ${sql.lit(column.spec.type)}) then format('%s: %s is not a valid %s', ${sql.lit(name)}, ${shown}, ${sql.lit(column.spec.type)})`);
   }
   return sql`case when ${value} is null then ${missing} ${sql.join(whens, sql` `)} end`;
@@ -100,10 +110,7 @@ select ${sql.lit(loadId)}::uuid, line, ${sql.lit(sourceName(source))}, reason, r
  */
 export function landCheckedRows(loadId: string, source: AnySource, columns: readonly LoadedColumn[]): string {
   const values = columns.map((c) => {
-    // text into a character column is an assignment, which fails on a value too long; the explicit cast would cut it
-    const type = parsePgType(c.spec.type);
-    const textual = type !== undefined && !type.isArray && ['text', 'character', 'character varying'].includes(type.base);
-    const cast = textual ? sql.id(c.field) : sql`${sql.id(c.field)}::${sql.raw(c.spec.type)}`;
+    const cast = textualOf(c.spec) ? sql.id(c.field) : sql`${sql.id(c.field)}::${sql.raw(c.spec.type)}`;
     return c.name === source.loadedAt ? sql`coalesce(${cast}, now())` : cast;
   });
   return sqlText(sql`insert into ${sql.id(source.schema, source.name)} (${sql.join(columns.map((c) => sql.id(c.name)))})
