@@ -28,7 +28,9 @@ interface FileToLoad {
  * warehouse_meta.quarantine; exit 1 when a file could not be loaded (the others still are).
  */
 export async function run(requested: string | undefined, files: string[], options: LoadCommandOptions, output: Output): Promise<number> {
-  if ((options.delivery === undefined) === (requested === undefined) || (options.delivery !== undefined && files.length > 0) || (requested !== undefined && files.length === 0)) {
+  const bySource = requested !== undefined && files.length > 0 && options.delivery === undefined;
+  const byDelivery = options.delivery !== undefined && requested === undefined;
+  if (bySource === byDelivery) {
     throw new WarehouseError(ErrorCode.configInvalid, 'give a source and its files (warehouse load sales.orders orders.csv), or --delivery DIR, not both');
   }
   const context = await openProject(options, output);
@@ -36,8 +38,8 @@ export async function run(requested: string | undefined, files: string[], option
   const sources = [...graph.nodes.values()].filter((n): n is SourceNode => n.type === 'source').map((n) => n.source);
   const failed: Array<{ file: string; code: string; message: string }> = [];
   let work: FileToLoad[];
-  if (options.delivery !== undefined) {
-    const delivery = deliveryFiles(options.delivery, sources);
+  if (byDelivery) {
+    const delivery = deliveryFiles(options.delivery!, sources);
     work = delivery.files;
     for (const file of delivery.unmatched) {
       const error = new WarehouseError(ErrorCode.loadInvalid, `${file}: its name says no source; name delivered files <system>/<table>.csv or <system>.<table>.csv (.tsv, .ndjson, .jsonl), e.g. sales/orders.csv`);
