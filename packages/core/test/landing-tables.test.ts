@@ -45,4 +45,20 @@ describe.each(await testDatabaseKinds())('landing tables on %s', (kind) => {
     await summarizeLandingIndexes(db.current.adapter, [visits]);
     expect(await query(db.current.adapter, `select brin_summarize_new_values('raw_web.visits__loaded_at') as left`)).toEqual([{ left: 0 }]);
   });
+
+  it('replaces the B-tree loaded-at index of an earlier version by the BRIN, keeping the rows', async () => {
+    await query(db.current.adapter, 'drop schema if exists raw_web cascade');
+    await query(db.current.adapter, 'create schema raw_web');
+    await query(db.current.adapter, 'create table raw_web.visits (visit_id bigint not null, visitor_id bigint, updated_at timestamptz not null, _loaded_at timestamptz not null)');
+    await query(db.current.adapter, 'create index visits__loaded_at on raw_web.visits (_loaded_at)');
+    await query(db.current.adapter, `insert into raw_web.visits values (1, 7, now(), now()), (2, 8, now(), now())`);
+    await createLandingTables(db.current.adapter, [visits]);
+    const [index] = await query<{ indexdef: string }>(db.current.adapter, `select indexdef from pg_indexes where schemaname = 'raw_web' and indexname = 'visits__loaded_at'`);
+    expect(index?.indexdef.replace(/^.* USING /, '')).toBe("brin (_loaded_at) WITH (autosummarize='on')");
+    expect(await query(db.current.adapter, 'select count(*)::int as n from raw_web.visits')).toEqual([{ n: 2 }]);
+    // once it is a BRIN, a second call finds nothing to replace
+    const [before] = await query<{ oid: number }>(db.current.adapter, `select 'raw_web.visits__loaded_at'::regclass::oid::int as oid`);
+    await createLandingTables(db.current.adapter, [visits]);
+    expect(await query(db.current.adapter, `select 'raw_web.visits__loaded_at'::regclass::oid::int as oid`)).toEqual([before]);
+  });
 });

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { createIndex, createSchema, createTableFromContract } from '../compile/ddl.js';
 import { sqlText } from '../compile/sql-text.js';
@@ -15,7 +15,8 @@ import type { AnySource } from '../model/define-source.js';
  * summarizeLandingIndexes); until then a read of "what arrived since" scans the whole table. The
  * loaded-at column defaults to now(), the time of the transaction that lands the row, so a
  * load can COPY a file that does not carry it. Existing tables keep their rows; indexes and
- * the default they lack are added.
+ * the default they lack are added, and a B-tree loaded-at index that an earlier version made
+ * becomes the BRIN.
  */
 export async function createLandingTables(adapter: Adapter, sources: readonly AnySource[]): Promise<void> {
   await adapter.withConnection(async (db) => {
@@ -24,6 +25,7 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
       const relation = { schema: source.schema, name: source.name };
       await sql.raw(createTableFromContract(relation, source.columns, { ifNotExists: true })).execute(db);
       await sql.raw(createIndex(relation, `${source.name}__pk`, source.primaryKey)).execute(db);
+      await replaceOlderLoadedAtIndex(db, source);
       await sql.raw(createIndex(relation, loadedAtIndexName(source), [source.loadedAt], 'brin')).execute(db);
       for (const [n, columns] of (source.indexes ?? []).entries()) await sql.raw(createIndex(relation, `${source.name}__ix${n + 1}`, columns)).execute(db);
       // looked up first: ALTER TABLE would lock the table against readers even when nothing changes
@@ -37,9 +39,26 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
 const loadedAtIndexName = (source: AnySource) => `${source.name}__loaded_at`;
 
 /**
+ * Replaces a loaded-at index of another kind (the B-tree of versions before the BRIN) by the
+ * BRIN, in one transaction: readers wait for the build (it holds the table's lock) but never
+ * see the table without the index. Looked up first, so a current table takes no lock.
+ */
+async function replaceOlderLoadedAtIndex(db: Kysely<any>, source: AnySource): Promise<void> {
+  const { rows } = await sql<{ method: string }>`select a.amname as method from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam
+    where n.nspname = ${source.schema} and c.relname = ${loadedAtIndexName(source)} and c.relkind = 'i'`.execute(db);
+  if (rows[0] === undefined || rows[0].method === 'brin') return;
+  const relation = { schema: source.schema, name: source.name };
+  await db.transaction().execute(async (transaction) => {
+    await sql`drop index ${sql.id(source.schema, loadedAtIndexName(source))}`.execute(transaction);
+    await sql.raw(createIndex(relation, loadedAtIndexName(source), [source.loadedAt], 'brin')).execute(transaction);
+  });
+}
+
+/**
  * Summarises the new pages of a source's loaded-at BRIN index, so that an incremental read of
  * "what arrived since the last build" skips all but them. It reads only pages not summarised
- * yet (what the last loads appended); a B-tree left by an older version is left alone.
+ * yet (what the last loads appended); a B-tree of an older version, until createLandingTables replaces
+ * it, is skipped.
  */
 export function summarizeLoadedAtIndex(source: AnySource): string {
   return sqlText(sql`select brin_summarize_new_values(c.oid) from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam
