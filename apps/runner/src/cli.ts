@@ -136,7 +136,7 @@ export function createProgram(exit: (code: number) => void, io?: CliStreams): Co
     .option('--delimiter <char>', 'CSV field delimiter (default: , or a tab for .tsv; \\t for a tab)')
     .option('--no-header', 'the CSV has no header line: its columns are the source\'s, in order, without the loaded-at column')
     .option('--columns <names>', 'the columns of a CSV without a header, comma-separated, in file order', (value: string) => value.split(',').map((c) => c.trim()))
-    .option('--max-bad-rows <n>', 'fail a file (and land nothing from it) when more rows than this are malformed', integer)
+    .option('--max-bad-rows <n>', 'fail a file (and land nothing from it) when more rows than this are malformed; without it, a file in which no row fits fails', integer)
     .option('--force', 'load a file again although the same content was loaded into the source before')
     .action((sourceName: string | undefined, files: string[], options: load.LoadCommandOptions) =>
       action<load.LoadCommandOptions>(async (o, output) => (await import('./commands/load.js')).run(sourceName, files, o, output))(options),

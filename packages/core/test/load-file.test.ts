@@ -139,6 +139,18 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     expect((await loadFile(db.current.adapter, tills, file, { maxBadRows: 2 })).rowsLoaded).toBe(1);
   });
 
+  it('fails a file none of whose rows fit, unless a limit for bad rows was given', async () => {
+    // rows separated by semicolons under a comma-separated header: every record has one field
+    const file = fileWith('semicolons.csv', 'receipt_id,store,currency,updated_at\n1;A;EUR;2026-01-03T09:00:00Z\n2;B;EUR;2026-01-03T09:00:00Z\n');
+    const error = await failure(loadFile(db.current.adapter, tills, file));
+    expect(error.code).toBe(ErrorCode.loadRejected);
+    expect(error.message).toContain(`${file}: none of its 2 row(s) fit`);
+    expect(error.message).toContain('--max-bad-rows');
+    expect(await rows()).toEqual([]);
+    const loaded = await loadFile(db.current.adapter, tills, file, { maxBadRows: 10 });
+    expect([loaded.rowsLoaded, loaded.rowsQuarantined]).toEqual([0, 2]);
+  });
+
   it('names the file and the columns when the header does not fit the source', async () => {
     const file = fileWith('wrong.csv', 'receipt_id,shop,currency\n1,A,EUR\n');
     const error = await failure(loadFile(db.current.adapter, tills, file));

@@ -35,7 +35,10 @@ export interface LoadOptions {
   header?: boolean;
   /** The columns of a CSV without a header, in file order (default: the source's, without the loaded-at column). */
   columns?: readonly string[];
-  /** More malformed rows than this fail the load, and nothing lands (default: no limit). */
+  /**
+   * More malformed rows than this fail the load, and nothing lands. Default: no limit, except
+   * that a file in which no row fits fails.
+   */
   maxBadRows?: number;
   /** Load a file again although a file with the same content was loaded into the source before. */
   force?: boolean;
@@ -74,8 +77,8 @@ const READ_BYTES = 1024 * 1024;
  * record, the file is loaded again, checked: the rows that fit land, the others go to
  * `warehouse_meta.quarantine` with their line, their reasons and the record as it was. A file
  * whose content (hashed as it is read) was loaded into the source before is refused (unless
- * `force`), as is one with more malformed rows than `maxBadRows`: then the transaction rolls
- * back and nothing lands.
+ * `force`), as is one with more malformed rows than `maxBadRows`, or, without that limit, one
+ * in which no row fits: then the transaction rolls back and nothing lands.
  */
 export async function loadFile(adapter: Adapter, source: AnySource, file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const started = Date.now();
@@ -117,6 +120,14 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     );
     const rowsQuarantined = Number(counted[0]?.count ?? 0);
     const shown = quarantined.rows.map((r) => ({ line: Number(r.line), reason: r.reason }));
+    // a file none of whose rows fit is most likely in another format (delimiter, columns): failed, unless a limit was given
+    if (options.maxBadRows === undefined && rowsQuarantined > 0 && rowsLoaded === 0) {
+      throw new WarehouseError(
+        ErrorCode.loadRejected,
+        `${file}: none of its ${rowsQuarantined} row(s) fit ${sourceName(source)}, so nothing was loaded; is it in another format (delimiter, columns, encoding)? Give --max-bad-rows to quarantine them anyway. ${describeRows(shown)}`,
+        { details: { file, source: sourceName(source), rowsQuarantined } },
+      );
+    }
     if (options.maxBadRows !== undefined && rowsQuarantined > options.maxBadRows) {
       throw new WarehouseError(
         ErrorCode.loadRejected,
