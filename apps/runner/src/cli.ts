@@ -125,6 +125,7 @@ export function createProgram(exit: (code: number) => void, io?: CliStreams): Co
     .addOption(new Option('--seed <n>', 'random seed; the same seed and arguments give the same data').argParser(integer).default(SEED_DEMO_DEFAULTS.seed))
     .addOption(new Option('--from <date>', 'first day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.from))
     .addOption(new Option('--to <date>', 'last day to deliver (YYYY-MM-DD)').argParser(isoDate).default(SEED_DEMO_DEFAULTS.to))
+    .option('--files <dir>', 'write the deliveries as CSV files in this new folder (<system>/<table>.csv) instead of landing them; land them with load --delivery')
     .action(action<seedDemo.SeedDemoCommandOptions>(lazy(() => import('./commands/seed-demo.js'))));
 
   common(program.command('load'))

@@ -82,6 +82,21 @@ describe.each(await testDatabaseKinds())('warehouse demo end to end on %s', (kin
     const again = await warehouse(['seed-demo', '--scale', '0.01', '--from', '2025-03-01', '--to', '2025-03-02', '--project-dir', project.dir], { env });
     expect(again.code).toBe(2);
     expect(again.stdout).toMatch(/day\(s\) from 2025-03-01 were already delivered \(the last delivered day is 2025-03-31\); deliver a later period, e.g. --from 2025-04-01/);
+
+    // the next nights as delivery files, landed by load --delivery, then built
+    const delivery = join(project.dir, 'deliveries/2025-04-01');
+    const written = await warehouse(['seed-demo', '--scale', '0.01', '--from', '2025-04-01', '--to', '2025-04-02', '--files', delivery, '--project-dir', project.dir, '--json'], { env });
+    expect(written.code, written.stderr).toBe(0);
+    const summary = JSON.parse(written.stdout) as { rows: Record<string, number>; files: string[] };
+    expect(summary.files).toContain(join(delivery, 'sales/order_lines.csv'));
+    const loaded = await warehouse(['load', '--delivery', delivery, '--project-dir', project.dir, '--json'], { env });
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const landed = JSON.parse(loaded.stdout) as { loaded: Array<{ source: string; rowsLoaded: number; rowsQuarantined: number }>; failed: unknown[] };
+    expect(landed.failed).toEqual([]);
+    const bySchema = Object.fromEntries(landed.loaded.map((l) => [`raw_${l.source}`, l.rowsLoaded]));
+    expect(bySchema).toEqual(Object.fromEntries(Object.entries(summary.rows).filter(([, n]) => n > 0)));
+    const rebuilt = await warehouse(['build', '--project-dir', project.dir, '--json'], { env });
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
   });
 
   it('exits 1 when a model fails, still building the models that do not depend on it', async () => {

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sql, type Adapter } from '@warehouse/core';
+import { loadFile, sql, type Adapter } from '@warehouse/core';
 import { createPgTestDatabase, createTestDatabase, pgServerAvailable, testDatabaseKinds, type TestDatabase } from '@warehouse/core/testing';
 import { DEMO_SOURCES, resetDemoData, seedDemo } from '../src/index.js';
 
@@ -64,6 +67,40 @@ describe.each(await testDatabaseKinds())('seed-demo on %s', (kind) => {
     await resetDemoData(adapter);
     expect(await count(adapter, 'select count(*) as n from raw_sales.order_lines')).toBe(0);
     expect((await seedDemo(adapter, { scale: 0.02, seed: 3, from: '2025-01-01', to: '2025-01-05' })).initial).toBe(true);
+  });
+
+  it('writes a period as delivery files that land as the same rows, and the next period follows on', async () => {
+    const direct = await createTestDatabase(kind);
+    const viaFiles = await createTestDatabase(kind);
+    databases.push(direct, viaFiles);
+    const dir = mkdtempSync(join(tmpdir(), 'wh-delivery-'));
+    try {
+      const options = { scale: 0.01, seed: 5, from: '2025-01-01', to: '2025-01-12' };
+      const landed = await seedDemo(direct.adapter, options);
+      const written = await seedDemo(viaFiles.adapter, { ...options, files: join(dir, 'first') });
+      expect(written.rows).toEqual(landed.rows);
+      // nothing landed yet: the rows are in the files only
+      expect(await count(viaFiles.adapter, 'select count(*) as n from raw_sales.order_lines')).toBe(0);
+      expect(written.files).toContain(join(dir, 'first', 'sales', 'order_lines.csv'));
+      const loadAll = async () => {
+        for (const file of written.files!) {
+          const source = DEMO_SOURCES.find((s) => file.endsWith(join(s.system, `${s.name}.csv`)))!;
+          await loadFile(viaFiles.adapter, source, file);
+        }
+      };
+      await loadAll();
+      expect(await checksums(viaFiles.adapter)).toEqual(await checksums(direct.adapter));
+      // the next night reads opening stock and loyalty balances back from what landed
+      await seedDemo(direct.adapter, { ...options, from: '2025-01-13', to: '2025-01-14' });
+      await seedDemo(viaFiles.adapter, { ...options, from: '2025-01-13', to: '2025-01-14' });
+      expect(await checksums(viaFiles.adapter)).toEqual(await checksums(direct.adapter));
+      // a delivery is never written over another
+      await expect(seedDemo(viaFiles.adapter, { ...options, from: '2025-01-15', to: '2025-01-15', files: join(dir, 'first') })).rejects.toThrowError(
+        `seed-demo: --files ${join(dir, 'first')} is not empty; give each delivered period a folder of its own`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to empty landing tables the demo did not fill', async () => {

@@ -1,4 +1,5 @@
 import type { Adapter, AnySource } from '@warehouse/core';
+import type { DeliveryFiles } from './delivery-files.js';
 
 type Cell = string | number | boolean | null;
 
@@ -13,8 +14,21 @@ function csvCell(value: Cell): string {
   return value;
 }
 
+/** Where the rows of a landed table go, a piece of CSV lines at a time, in the order produced. */
+type Sink = (source: AnySource, chunk: string) => Promise<void>;
+
+/** Rows into the landing tables, with COPY. */
+export const landingTablesSink =
+  (adapter: Adapter): Sink =>
+  async (source, chunk) => {
+    await adapter.copyCsv({ schema: source.schema, table: source.name, columns: Object.keys(source.columns) }, [chunk]);
+  };
+
+/** Rows into delivery files, `<dir>/<system>/<table>.csv` (see DeliveryFiles). */
+export const deliveryFilesSink = (files: DeliveryFiles): Sink => (source, chunk) => files.append(source, chunk);
+
 /**
- * Buffers rows per landed table and writes them with COPY in large pieces (never row by row).
+ * Buffers rows per landed table and writes them to its sink in large pieces (never row by row).
  * Rows are given in the column order of the source declaration.
  */
 export class LandingWriter {
@@ -23,7 +37,7 @@ export class LandingWriter {
   private pending: Promise<void> = Promise.resolve();
   private failure: unknown;
 
-  constructor(private readonly adapter: Adapter) {}
+  constructor(private readonly sink: Sink) {}
 
   /** Adds a row; `values` are in the order of `source.columns`. */
   add(source: AnySource, values: readonly Cell[]): void {
@@ -57,11 +71,10 @@ export class LandingWriter {
     const chunk = buffer.lines.join('');
     buffer.lines = [];
     buffer.bytes = 0;
-    const target = { schema: source.schema, table: source.name, columns: Object.keys(source.columns) };
-    // one COPY at a time, in the order the rows were produced
+    // one write at a time, in the order the rows were produced
     this.pending = this.pending
       .then(async () => {
-        if (!this.failure) await this.adapter.copyCsv(target, [chunk]);
+        if (!this.failure) await this.sink(source, chunk);
       })
       .catch((error: unknown) => {
         this.failure ??= error;

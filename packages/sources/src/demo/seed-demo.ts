@@ -14,7 +14,8 @@ import { dateOf, dayIndex, demandFactor, EPOCH, loadedAtOf, timestampOf } from '
 import { deliveredDays, loadLoyalty, loadStock, pairKey, recordDeliveries, type LoyaltyState } from './demo-state.js';
 import { ORDER_TAIL_DAYS, ordersOfDay, type DemoOrder } from './demo-orders.js';
 import { DemoWorld, type Campaign, type Customer, type CustomerVersion, type Location, type Product, type ProductVersion } from './demo-world.js';
-import { LandingWriter } from './landing-writer.js';
+import { DeliveryFiles } from './delivery-files.js';
+import { deliveryFilesSink, LandingWriter, landingTablesSink } from './landing-writer.js';
 import { Random } from './random.js';
 import { MEDIA_CHANNELS, SEGMENTS } from './vocabulary.js';
 
@@ -26,6 +27,13 @@ export interface SeedDemoOptions {
   from: string;
   /** Last day to deliver, inclusive. */
   to: string;
+  /**
+   * Write the period's deliveries as CSV files in this folder (`<system>/<table>.csv`, new or
+   * empty) instead of landing them: `warehouse load --delivery <folder>` lands them. The period
+   * counts as delivered; load its files before delivering the next one, whose opening stock and
+   * loyalty balances are read from the landing tables.
+   */
+  files?: string;
   onProgress?: (message: string) => void;
 }
 
@@ -36,6 +44,8 @@ export interface SeedDemoSummary {
   /** True when this call created the landing tables' initial state (master data, opening stock). */
   initial: boolean;
   rows: Record<string, number>;
+  /** With `files`: the files written. */
+  files?: string[];
 }
 
 /** Every landed table the generator writes. */
@@ -85,7 +95,8 @@ export async function seedDemo(adapter: Adapter, options: SeedDemoOptions): Prom
   }
 
   const world = new DemoWorld(seed, scale);
-  const writer = new LandingWriter(adapter);
+  const deliveryFiles = options.files === undefined ? undefined : new DeliveryFiles(options.files);
+  const writer = new LandingWriter(deliveryFiles ? deliveryFilesSink(deliveryFiles) : landingTablesSink(adapter));
   const delivery = new Delivery(world, writer, fromDay, toDay);
   if (initial) {
     options.onProgress?.(`landing the systems' state as of ${dateOf(fromDay - 1)}`);
@@ -102,14 +113,17 @@ export async function seedDemo(adapter: Adapter, options: SeedDemoOptions): Prom
     if (day >= fromDay && (day - fromDay) % 30 === 29) options.onProgress?.(`delivered up to ${dateOf(day)}`);
   }
   await writer.flush();
-  await summarizeLandingIndexes(adapter, DEMO_SOURCES);
-  // Fresh statistics: without them the planner guesses 200 rows for every deduplicated feed
-  // and picks nested loops over millions of rows.
-  await analyzeLandingTables(adapter);
+  if (!deliveryFiles) {
+    await summarizeLandingIndexes(adapter, DEMO_SOURCES);
+    // Fresh statistics: without them the planner guesses 200 rows for every deduplicated feed
+    // and picks nested loops over millions of rows.
+    await analyzeLandingTables(adapter);
+  }
   const days: string[] = [];
   for (let day = fromDay; day <= toDay; day++) days.push(dateOf(day));
   await recordDeliveries(adapter, days, seed, scale);
-  return { from: options.from, to: options.to, days: days.length, initial, rows: Object.fromEntries([...writer.rowCounts].sort()) };
+  const rows = Object.fromEntries([...writer.rowCounts].sort());
+  return { from: options.from, to: options.to, days: days.length, initial, rows, ...(deliveryFiles ? { files: deliveryFiles.files() } : {}) };
 }
 
 async function analyzeLandingTables(adapter: Adapter): Promise<void> {
