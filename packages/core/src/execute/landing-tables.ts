@@ -38,14 +38,18 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
 
 const loadedAtIndexName = (source: AnySource) => `${source.name}__loaded_at`;
 
+/** `from ... where ...` of the source's loaded-at index in the catalog: `c` its class, `a` its access method. */
+const loadedAtIndexInCatalog = (source: AnySource) =>
+  sql`from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam
+where n.nspname = ${sql.lit(source.schema)} and c.relname = ${sql.lit(loadedAtIndexName(source))} and c.relkind = 'i'`;
+
 /**
  * Replaces a loaded-at index of another kind (the B-tree of versions before the BRIN) by the
  * BRIN, in one transaction: readers wait for the build (it holds the table's lock) but never
  * see the table without the index. Looked up first, so a current table takes no lock.
  */
 async function replaceOlderLoadedAtIndex(db: Kysely<any>, source: AnySource): Promise<void> {
-  const { rows } = await sql<{ method: string }>`select a.amname as method from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam
-    where n.nspname = ${source.schema} and c.relname = ${loadedAtIndexName(source)} and c.relkind = 'i'`.execute(db);
+  const { rows } = await sql<{ method: string }>`select a.amname as method ${loadedAtIndexInCatalog(source)}`.execute(db);
   if (rows[0] === undefined || rows[0].method === 'brin') return;
   const relation = { schema: source.schema, name: source.name };
   await db.transaction().execute(async (transaction) => {
@@ -57,12 +61,11 @@ async function replaceOlderLoadedAtIndex(db: Kysely<any>, source: AnySource): Pr
 /**
  * Summarises the new pages of a source's loaded-at BRIN index, so that an incremental read of
  * "what arrived since the last build" skips all but them. It reads only pages not summarised
- * yet (what the last loads appended); a B-tree of an older version, until createLandingTables replaces
- * it, is skipped.
+ * yet (what the last loads appended); a B-tree of an older version, until createLandingTables
+ * replaces it, is skipped.
  */
 export function summarizeLoadedAtIndex(source: AnySource): string {
-  return sqlText(sql`select brin_summarize_new_values(c.oid) from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_am a on a.oid = c.relam
-where n.nspname = ${sql.lit(source.schema)} and c.relname = ${sql.lit(loadedAtIndexName(source))} and a.amname = 'brin'`);
+  return sqlText(sql`select brin_summarize_new_values(c.oid) ${loadedAtIndexInCatalog(source)} and a.amname = 'brin'`);
 }
 
 /** {@link summarizeLoadedAtIndex} for each source: call it after writing to landing tables. */
