@@ -120,20 +120,9 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     );
     const rowsQuarantined = Number(counted[0]?.count ?? 0);
     const shown = quarantined.rows.map((r) => ({ line: Number(r.line), reason: r.reason }));
-    // a file none of whose rows fit is most likely in another format (delimiter, columns): failed, unless a limit was given
-    if (options.maxBadRows === undefined && rowsQuarantined > 0 && rowsLoaded === 0) {
-      throw new WarehouseError(
-        ErrorCode.loadRejected,
-        `${file}: none of its ${rowsQuarantined} row(s) fit ${sourceName(source)}, so nothing was loaded; is it in another format (delimiter, columns, encoding)? Give --max-bad-rows to quarantine them anyway. ${describeRows(shown)}`,
-        { details: { file, source: sourceName(source), rowsQuarantined } },
-      );
-    }
-    if (options.maxBadRows !== undefined && rowsQuarantined > options.maxBadRows) {
-      throw new WarehouseError(
-        ErrorCode.loadRejected,
-        `${file}: ${rowsQuarantined} malformed row(s), more than --max-bad-rows ${options.maxBadRows}; nothing was loaded into ${sourceName(source)}. ${describeRows(shown)}`,
-        { details: { file, source: sourceName(source), rowsQuarantined } },
-      );
+    const refusal = badRowsRefusal(source, rowsLoaded, rowsQuarantined, options.maxBadRows);
+    if (refusal) {
+      throw new WarehouseError(ErrorCode.loadRejected, `${file}: ${refusal} ${describeRows(shown)}`, { details: { file, source: sourceName(source), rowsQuarantined } });
     }
     await tx.query(
       sqlText(sql`update ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} set sha256 = ${sql.lit(sha256)}, method = ${sql.lit(method)}, rows_loaded = ${sql.lit(rowsLoaded)}, rows_quarantined = ${sql.lit(rowsQuarantined)}, finished_at = clock_timestamp() where load_id = ${sql.lit(loadId)}`),
@@ -141,6 +130,18 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     return { method, rowsLoaded, rowsQuarantined, quarantined: shown, sha256 };
   });
   return { loadId, source: sourceName(source), file, format, ...outcome, bytes, durationMs: Date.now() - started };
+}
+
+/** Why a load with these counts fails, or undefined: more bad rows than the limit, or, without a limit, not one row that fit. */
+function badRowsRefusal(source: AnySource, rowsLoaded: number, rowsQuarantined: number, maxBadRows: number | undefined): string | undefined {
+  if (maxBadRows !== undefined) {
+    return rowsQuarantined > maxBadRows ? `${rowsQuarantined} malformed row(s), more than --max-bad-rows ${maxBadRows}; nothing was loaded into ${sourceName(source)}.` : undefined;
+  }
+  // a file none of whose rows fit is most likely in another format (delimiter, columns)
+  if (rowsQuarantined > 0 && rowsLoaded === 0) {
+    return `none of its ${rowsQuarantined} row(s) fit ${sourceName(source)}, so nothing was loaded; is it in another format (delimiter, columns, encoding)? Give --max-bad-rows to quarantine them anyway.`;
+  }
+  return undefined;
 }
 
 /** `line 4: order_id: 'x' is not a valid bigint; line 9: ...` */
