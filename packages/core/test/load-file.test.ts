@@ -126,6 +126,43 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     expect((await rows()).length).toBe(2);
   });
 
+  it('keeps an empty table\'s indexes when a load that set them aside rolls back', async () => {
+    const content = 'receipt_id,store,currency,updated_at\n11,Nancy,EUR,2026-01-03T09:00:00Z\n';
+    await loadFile(db.current.adapter, tills, fileWith('day.csv', content));
+    await query(db.current.adapter, 'truncate raw_shop.tills');
+    // empty again, so the indexes are dropped for the COPY, then the repeat is refused and all of it undone
+    expect((await failure(loadFile(db.current.adapter, tills, fileWith('day-again.csv', content)))).code).toBe(ErrorCode.loadRepeated);
+    const indexes = await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_shop' and tablename = 'tills' order by indexname`);
+    expect(indexes.map((i) => i.indexname)).toEqual(['tills__loaded_at', 'tills__pk']);
+  });
+
+  it('keeps the landed rows when an index cannot be built after the load, names it, and builds it again with the next load', async () => {
+    const notes = defineSource({ ...tills, name: 'notes', columns: { ...tills.columns, note: { type: 'text' } }, indexes: [['note']] });
+    await query(db.current.adapter, 'drop table if exists raw_shop.notes');
+    // a value too large for a B-tree entry: COPY takes it, building the index refuses it
+    const huge = createHash('sha512').update('x').digest('base64');
+    const tooLarge = Array.from({ length: 80 }, (_, i) => createHash('sha512').update(`${huge}${i}`).digest('base64')).join('');
+    const file = fileWith('notes.csv', `receipt_id,store,currency,updated_at,note\n1,Metz,EUR,2026-01-03T09:00:00Z,${tooLarge}\n2,Metz,EUR,2026-01-03T10:00:00Z,short\n`);
+    const error = await failure(loadFile(db.current.adapter, notes, file));
+    expect(error.code).toBe(ErrorCode.loadIndexFailed);
+    expect(error.message).toContain(file);
+    expect(error.message).toContain('2 row(s) landed in shop.notes');
+    expect(error.message).toContain('notes__ix1');
+    const [landed] = await query<{ n: string; loads: string }>(
+      db.current.adapter,
+      `select count(*)::text as n, (select count(*)::text from warehouse_meta.loads where source = 'shop.notes' and rows_loaded = 2) as loads from raw_shop.notes`,
+    );
+    expect(landed).toEqual({ n: '2', loads: '1' });
+    const indexNames = async () => (await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_shop' and tablename = 'notes' order by indexname`)).map((i) => i.indexname);
+    // the other indexes were built; the one that failed is missing
+    expect(await indexNames()).toEqual(['notes__loaded_at', 'notes__pk']);
+    // once the offending row is gone, the next load creates the missing index
+    await query(db.current.adapter, 'delete from raw_shop.notes where receipt_id = 1');
+    await loadFile(db.current.adapter, notes, fileWith('notes-next.csv', 'receipt_id,store,currency,updated_at,note\n3,Metz,EUR,2026-01-04T09:00:00Z,fine\n'));
+    expect(await indexNames()).toEqual(['notes__ix1', 'notes__loaded_at', 'notes__pk']);
+    await query(db.current.adapter, 'drop table raw_shop.notes');
+  });
+
   it('lands nothing when more rows are malformed than --max-bad-rows allows', async () => {
     const file = fileWith('bad.csv', 'receipt_id,store,currency,updated_at\n1,A,EUR,2026-01-03T09:00:00Z\nx,B,EUR,2026-01-03T09:00:00Z\ny,C,EUR,2026-01-03T09:00:00Z\n');
     const error = await failure(loadFile(db.current.adapter, tills, file, { maxBadRows: 1 }));

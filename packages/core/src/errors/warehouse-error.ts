@@ -30,6 +30,7 @@ export const ErrorCode = {
   loadInvalid: 'LOAD_INVALID',
   loadRejected: 'LOAD_REJECTED',
   loadRepeated: 'LOAD_REPEATED',
+  loadIndexFailed: 'LOAD_INDEX_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
