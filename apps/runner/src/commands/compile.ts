@@ -46,7 +46,7 @@ async function compileEverything(context: ProjectContext, output: Output): Promi
   }
   for (const warning of outcome.warnings) output.warn(warning.message);
   await compiledFiles.commit();
-  await writeManifest(context.rootDir, outcome.manifest);
+  await writeManifest(context.rootDir, outcome.manifestPieces);
   const linked = new Set(outcome.linked);
   outcome.compiled.forEach((part, i) => {
     if (units[i]!.key !== undefined && linked.has(units[i]!.package.name)) cache.write(units[i]!.package.name, part);

@@ -243,12 +243,20 @@ export function entriesText(entries: ReadonlyArray<readonly [string, ManifestNod
 
 /**
  * The manifest's text from its parts, with `nodes` given as blocks of entry text (see
- * {@link entriesText}), in order, and the childMap as {@link childMapText}: the same text as {@link manifestText} of the whole, without
- * building or parsing the whole.
+ * {@link entriesText}), in order, and the childMap as {@link childMapText}: the same text as
+ * {@link manifestText} of the whole, without building or parsing the whole. As pieces, which
+ * joined are that text: the blocks stand as they were given, so a writer can keep what it
+ * encoded of an unchanged block (see writeManifest) instead of joining and encoding megabytes.
  */
-export function manifestTextOf(parts: { metadata: Manifest['metadata']; packages: Manifest['packages']; blocks: readonly string[]; childMap: string }): string {
-  const blocks = parts.blocks.filter((b) => b !== '');
-  return `{"metadata":${JSON.stringify(parts.metadata)},"packages":${JSON.stringify(parts.packages)},"nodes":{${blocks.join(',')}},"childMap":${parts.childMap}}\n`;
+export function manifestPiecesOf(parts: { metadata: Manifest['metadata']; packages: Manifest['packages']; blocks: readonly string[]; childMap: string }): string[] {
+  const pieces = [`{"metadata":${JSON.stringify(parts.metadata)},"packages":${JSON.stringify(parts.packages)},"nodes":{`];
+  for (const block of parts.blocks) {
+    if (block === '') continue;
+    if (pieces.length > 1) pieces.push(',');
+    pieces.push(block);
+  }
+  pieces.push('},"childMap":', parts.childMap, '}\n');
+  return pieces;
 }
 
 /** The manifest's childMap as it stands in the manifest's text. */

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contentHash, openCompiledFiles } from './write-artifacts.js';
+import { contentHash, openCompiledFiles, writeManifest } from './write-artifacts.js';
 
 describe('compiled files', () => {
   const dirs: string[] = [];
@@ -27,6 +27,22 @@ describe('compiled files', () => {
     expect(all.every(([path, content]) => reopened.holds(path, contentHash(content)))).toBe(true);
   });
 
+  it('keeps an index per folder, and rewrites only the index of a folder whose files changed', async () => {
+    const dir = project();
+    const all = files(21, 'a');
+    await (await openCompiledFiles(dir)).write(all);
+    const indexOf = (folder: string) => JSON.parse(readFileSync(join(dir, 'target/compiled', folder, '.written.json'), 'utf8')) as Record<string, string>;
+    expect(Object.keys(indexOf('p2')).sort()).toEqual(['m16.sql', 'm2.sql', 'm9.sql']);
+    const before = statSync(join(dir, 'target/compiled/p5/.written.json')).mtimeMs;
+    // one file of p2 changes
+    const edited = all.map(([path, content]) => [path, path.endsWith('/m9.sql') ? 'select 9 -- b\n' : content] as const);
+    const reopened = await openCompiledFiles(dir);
+    await reopened.write(edited);
+    expect(indexOf('p2')['m9.sql']).toBe(contentHash('select 9 -- b\n'));
+    expect(statSync(join(dir, 'target/compiled/p5/.written.json')).mtimeMs).toBe(before);
+    expect(edited.every(([path, content]) => reopened.holds(path, contentHash(content)))).toBe(true);
+  });
+
   it('rewrites only what changed, and notices a file removed behind its back', async () => {
     const dir = project();
     const all = files(20, 'a');
@@ -48,7 +64,29 @@ describe('compiled files', () => {
     const compiled = await openCompiledFiles(dir);
     compiled.stage(files(400, 'a'));
     await expect(compiled.commit()).rejects.toThrow(/could not write .*target\/compiled\/p3\/m3\.sql/);
-    // the index is not written: the next compile writes everything again
-    expect(readdirSync(join(dir, 'target/compiled')).includes('.written.json')).toBe(false);
+    // no index is written: the next compile writes everything again
+    const folders = readdirSync(join(dir, 'target/compiled')).filter((f) => f !== 'p3');
+    expect(folders.length).toBeGreaterThan(0);
+    for (const folder of folders) expect(readdirSync(join(dir, 'target/compiled', folder))).not.toContain('.written.json');
+  });
+});
+
+describe('the manifest in pieces', () => {
+  it('writes the pieces as their joined text, and a changed piece as it now is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'manifest-pieces-'));
+    try {
+      const block = (name: string, n: number) => Array.from({ length: n }, (_, i) => `"model.${name}${i}":{"name":"${name}${i}","sql":"select 'é' as v"}`).join(',');
+      const pieces = ['{"nodes":{', block('a', 100), ',', block('b', 100), '}}\n'];
+      await writeManifest(dir, pieces);
+      expect(readFileSync(join(dir, 'target/manifest.json'), 'utf8')).toBe(pieces.join(''));
+      // the next write keeps what it encoded of the blocks that stayed, and encodes the one that changed
+      const next = [pieces[0]!, pieces[1]!, ',', block('c', 50), pieces[4]!];
+      await writeManifest(dir, next);
+      const text = readFileSync(join(dir, 'target/manifest.json'), 'utf8');
+      expect(text).toBe(next.join(''));
+      expect(Object.keys((JSON.parse(text) as { nodes: Record<string, unknown> }).nodes)).toHaveLength(150);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

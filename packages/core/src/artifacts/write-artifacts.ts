@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { startFileWriterThread, type FileWriterThread } from './file-writer-thread.js';
 import { changedRowsPathOf, compiledModelFiles, type ExecutionPlan } from '../execute/plan.js';
@@ -18,15 +18,17 @@ async function write(path: string, content: string): Promise<void> {
 export const contentHash = (content: string): string => createHash('sha1').update(content).digest('base64');
 
 /**
- * What `target/compiled/` holds, by a hash index kept beside the files, so a compile rewrites
- * only the files whose content changed: a warm compile of a large project writes a handful.
+ * What `target/compiled/` holds, by a hash index kept in each folder (`.written.json`, file
+ * name to content hash), so a compile rewrites only the files whose content changed, and only
+ * the indexes of the folders they are in: a warm compile of a large project writes a handful
+ * of files and one small index.
  */
 export interface CompiledFiles {
   /** Whether the file exists and holds content of this hash (as far as the index knows). */
   holds(path: string, hash: string): boolean;
   /** Writes the files whose content differs from what is there (as they come, e.g. package by package). */
   stage(files: ReadonlyArray<readonly [string, string]>): void;
-  /** Records what was staged in the index. */
+  /** Records what was staged in the indexes. */
   commit(): Promise<void>;
   /** Both: writes the files whose content differs, and records them. */
   write(files: ReadonlyArray<readonly [string, string]>): Promise<void>;
@@ -34,33 +36,46 @@ export interface CompiledFiles {
 
 /** From this many files to write, they are written on a thread of their own (starting one costs a few milliseconds). */
 const WRITER_THREAD_FROM = 200;
+/** Each folder's index of what it holds. */
+const INDEX_FILE = '.written.json';
 
 export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles> {
-  const indexPath = join(rootDir, 'target', 'compiled', '.written.json');
-  // read-only: shared with the next compile of this process
-  let index = await readIndex(indexPath);
+  const indexes = new Map<string, ReadonlyMap<string, string>>();
   const listed = new Map<string, Set<string> | undefined>();
-  const exists = (path: string) => {
-    // paths in the index are relative, with '/' (dirname and basename cost more, 10,000 times)
+  // paths are relative, with '/' (dirname and basename cost more, 10,000 times)
+  const split = (path: string): [folder: string, name: string] => {
     const slash = path.lastIndexOf('/');
-    const folder = slash < 0 ? '.' : path.slice(0, slash);
+    return [slash < 0 ? '.' : path.slice(0, slash), path.slice(slash + 1)];
+  };
+  // read-only: shared with the next compile of this process
+  const indexOf = (folder: string) => {
+    let index = indexes.get(folder);
+    if (!index) indexes.set(folder, (index = readIndex(join(rootDir, folder, INDEX_FILE))));
+    return index;
+  };
+  const exists = (folder: string, name: string) => {
     let names = listed.get(folder);
     if (names === undefined && !listed.has(folder)) listed.set(folder, (names = listingOf(join(rootDir, folder))));
-    return names?.has(path.slice(slash + 1)) ?? false;
+    return names?.has(name) ?? false;
   };
-  const holds = (path: string, hash: string) => index.get(path) === hash && exists(path);
-  const staged = new Map<string, string>();
+  const holdsIn = (folder: string, name: string, hash: string) => indexOf(folder).get(name) === hash && exists(folder, name);
+  const staged = new Map<string, Map<string, string>>();
   const folders = new Set<string>();
-  const written: string[] = [];
+  const written: Array<[folder: string, name: string]> = [];
   let thread: FileWriterThread | undefined;
   const stage = (files: ReadonlyArray<readonly [string, string]>) => {
     const changed: Array<readonly [string, string]> = [];
     for (const [path, content] of files) {
+      const [folder, name] = split(path);
       const hash = contentHash(content);
-      if (index.get(path) !== hash) staged.set(path, hash);
-      if (holds(path, hash)) continue;
+      if (indexOf(folder).get(name) !== hash) {
+        let entries = staged.get(folder);
+        if (!entries) staged.set(folder, (entries = new Map()));
+        entries.set(name, hash);
+      }
+      if (holdsIn(folder, name, hash)) continue;
       changed.push([join(rootDir, path), content]);
-      written.push(path);
+      written.push([folder, name]);
     }
     // many files (a cold compile): on a thread of their own, while this one goes on compiling
     if (thread === undefined && written.length >= WRITER_THREAD_FROM) thread = startFileWriterThread();
@@ -81,25 +96,26 @@ export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles>
       thread = undefined;
       await writing.close();
     }
-    if (staged.size > 0 || written.length > 0) {
-      const next = new Map(index);
-      for (const [path, hash] of staged) next.set(path, hash);
-      staged.clear();
-      await write(indexPath, JSON.stringify(Object.fromEntries(next)));
-      index = next;
-      remember(indexPath, index);
-    }
+    await Promise.all(
+      [...staged].map(async ([folder, entries]) => {
+        const next = new Map(indexOf(folder));
+        for (const [name, hash] of entries) next.set(name, hash);
+        const path = join(rootDir, folder, INDEX_FILE);
+        await write(path, JSON.stringify(Object.fromEntries(next)));
+        indexes.set(folder, next);
+        remember(path, next);
+      }),
+    );
+    staged.clear();
     const touched = new Set<string>();
-    for (const path of written.splice(0)) {
-      const slash = path.lastIndexOf('/');
-      const folder = slash < 0 ? '.' : path.slice(0, slash);
+    for (const [folder, name] of written.splice(0)) {
       touched.add(folder);
-      if (listed.has(folder)) listed.set(folder, (listed.get(folder) ?? new Set()).add(path.slice(slash + 1)));
+      if (listed.has(folder)) listed.set(folder, (listed.get(folder) ?? new Set()).add(name));
     }
     for (const folder of touched) relist(join(rootDir, folder));
   };
   return {
-    holds,
+    holds: (path, hash) => holdsIn(...split(path), hash),
     stage,
     commit,
     async write(files) {
@@ -111,18 +127,18 @@ export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles>
 
 /**
  * Indexes this process read or wrote, with their file's size and modification time: a process
- * that compiles again and again (the compile server) parses its index once, and again only
+ * that compiles again and again (the compile server) parses an index once, and again only
  * when another process rewrote it. Kept indexes are never changed, only replaced.
  */
 const recentIndexes = new Map<string, { index: ReadonlyMap<string, string>; stamp: string }>();
 
-async function readIndex(path: string): Promise<ReadonlyMap<string, string>> {
+function readIndex(path: string): ReadonlyMap<string, string> {
   // stamped before it is read: a rewrite meanwhile shows as another stamp next time
-  const stamp = await stampOf(path);
+  const stamp = stampOf(path);
   const kept = recentIndexes.get(path);
   if (kept && kept.stamp === stamp) return kept.index;
   try {
-    const index = new Map(Object.entries(JSON.parse(await readFile(path, 'utf8')) as Record<string, string>));
+    const index = new Map(Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>));
     recentIndexes.set(path, { index, stamp });
     return index;
   } catch {
@@ -131,12 +147,17 @@ async function readIndex(path: string): Promise<ReadonlyMap<string, string>> {
 }
 
 function remember(path: string, index: ReadonlyMap<string, string>): void {
-  void stampOf(path).then((stamp) => recentIndexes.set(path, { index, stamp }));
+  recentIndexes.set(path, { index, stamp: stampOf(path) });
 }
 
-async function stampOf(path: string): Promise<string> {
-  const info = await stat(path).catch(() => undefined);
-  return info ? `${info.size}:${info.mtimeMs}` : 'missing';
+function stampOf(path: string): string {
+  try {
+    const info = statSync(path, { throwIfNoEntry: false });
+    return info ? `${info.size}:${info.mtimeMs}` : 'missing';
+  } catch {
+    // not a folder where one belongs: writing the files there reports it
+    return 'missing';
+  }
 }
 
 /**
@@ -173,10 +194,36 @@ async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, 
   await (await openCompiledFiles(rootDir)).write(files);
 }
 
-/** `target/manifest.json` */
-export function writeManifest(rootDir: string, manifest: Manifest | string): Promise<void> {
-  return write(join(rootDir, 'target', 'manifest.json'), typeof manifest === 'string' ? manifest : manifestText(manifest));
+/**
+ * `target/manifest.json`, from the manifest, its text, or its text in pieces (see
+ * manifestPiecesOf). Pieces are written as they are, and what a piece encodes to is kept for the
+ * next write: a compile server writing the manifest after one edit encodes the changed
+ * package's block, not all 7 MB of it (joining and encoding took a fifth of a warm compile).
+ */
+export async function writeManifest(rootDir: string, manifest: Manifest | string | readonly string[]): Promise<void> {
+  const path = join(rootDir, 'target', 'manifest.json');
+  if (typeof manifest === 'string' || !Array.isArray(manifest)) return write(path, typeof manifest === 'string' ? manifest : manifestText(manifest as Manifest));
+  const encoded = new Map<string, Buffer>();
+  const buffers = (manifest as readonly string[]).map((piece) => {
+    let buffer = encoded.get(piece) ?? encodedPieces.get(piece);
+    if (!buffer) buffer = Buffer.from(piece);
+    // only pieces large enough to be worth keeping (a package's block, the childMap)
+    if (piece.length >= KEPT_PIECE_FROM) encoded.set(piece, buffer);
+    return buffer;
+  });
+  encodedPieces = encoded;
+  await mkdir(dirname(path), { recursive: true });
+  const file = await open(path, 'w');
+  try {
+    await file.writev(buffers);
+  } finally {
+    await file.close();
+  }
 }
+
+/** The pieces of the last manifest this process wrote, encoded (a Map looks a string up by its hash, which V8 keeps on it). */
+let encodedPieces = new Map<string, Buffer>();
+const KEPT_PIECE_FROM = 1024;
 
 /**
  * `target/compiled/<package>/<model>.sql`: each planned model's SELECT, as it runs; for

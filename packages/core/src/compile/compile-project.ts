@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { childMapText, entriesText, manifestEntries, manifestMetadata, manifestPackages, manifestTextOf } from '../artifacts/manifest.js';
+import { childMapText, entriesText, manifestEntries, manifestMetadata, manifestPackages, manifestPiecesOf } from '../artifacts/manifest.js';
 import { contentHash, type CompiledFiles } from '../artifacts/write-artifacts.js';
 import type { Problem } from '../errors/warehouse-error.js';
 import { compiledModelFiles, compiledPathOf, compiledSelects } from '../execute/plan.js';
@@ -83,7 +83,9 @@ export interface CompileOutcome {
   problems: Problem[];
   warnings: Problem[];
   /** target/manifest.json's text. */
-  manifest: string;
+  readonly manifest: string;
+  /** The same text in pieces, which writeManifest writes without joining them. */
+  manifestPieces: readonly string[];
   /** Compiled files of the packages linked again (those reused are in place), staged on `compiledFiles`: commit them. */
   files: Array<readonly [string, string]>;
   /** Every model, in dependency order. */
@@ -143,6 +145,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
         : definitions(unit),
     ),
     problems,
+    owners,
   );
 
   // 4. link what must be, and check the whole
@@ -160,7 +163,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
       kpis.push(...link.kpis.map((k) => ({ name: k.name, package: k.package, kpi: { definedAt: k.kpi.definedAt } })));
       shapes.set(unit.package.name, shapeOf(own.map(compact), link.kpis.map((k) => ({ name: k.name }))));
     } else {
-      for (const node of unit.previous!.nodes) nodes.push(expand(node, unit.package.name));
+      for (const node of expanded(unit.previous!.nodes, unit.package.name)) nodes.push(node);
       kpis.push(...unit.previous!.kpis.map((k) => ({ name: k.name, package: unit.package.name })));
     }
   }
@@ -171,7 +174,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
   const known = problems.length === 0 && options.checked?.signature === signature ? options.checked : undefined;
   const checked = known ? undefined : checkLinkedProject(nodes, kpis, problems);
   const warnings = units.flatMap((u) => links.get(u.package.name)?.warnings ?? u.previous!.warnings);
-  if (problems.length > 0) return { problems, warnings, manifest: '', files: [], models: [], compiled: [], linked: [...links.keys()] };
+  if (problems.length > 0) return { problems, warnings, manifest: '', manifestPieces: [], files: [], models: [], compiled: [], linked: [...links.keys()] };
 
   // 5. the new parts: manifest entries and compiled files of what was linked
   const manifestOptions = { target: options.targetName, schemaPrefix: options.schemaPrefix ?? '', rootDir: options.rootDir, now };
@@ -213,7 +216,7 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
     }
     projectChecks = { signature, order: checked!.order, childMap: childMapText(childMap) };
   }
-  const manifest = manifestTextOf({
+  const manifestPieces = manifestPiecesOf({
     metadata: manifestMetadata(manifestOptions),
     packages: manifestPackages(units.map((u) => u.package)),
     blocks: byName.map((i) => compiled[i]!.manifest),
@@ -224,7 +227,21 @@ export function compileProject(units: readonly CompileUnit[], options: CompileOp
     const node = summaries.get(id)!;
     return { id, name: node.name, package: node.package, compiledPath: compiledPathOf(node) };
   });
-  return { problems, warnings, manifest, files, models, compiled, linked: [...links.keys()], checked: projectChecks };
+  let manifest: string | undefined;
+  return {
+    problems,
+    warnings,
+    // joined only when asked for: a compile writes the pieces
+    get manifest() {
+      return (manifest ??= manifestPieces.join(''));
+    },
+    manifestPieces,
+    files,
+    models,
+    compiled,
+    linked: [...links.keys()],
+    checked: projectChecks,
+  };
 }
 
 /** A package's nodes and KPI names as the project-wide checks read them, with their hash. */
@@ -258,6 +275,18 @@ function withHash(data: CompiledPackage['interface']): { data: CompiledPackage['
 
 const compact = (node: NodeSummary): CompiledPackage['nodes'][number] =>
   node.test ? [node.id, [...node.dependsOn], node.test.attachedTo] : [node.id, [...node.dependsOn]];
+
+/**
+ * A reused part's nodes as summaries, made once per part: a process that compiles again and
+ * again (the compile server) keeps the parts it read, so the 99 unchanged packages of a warm
+ * compile are not expanded again.
+ */
+const expandedParts = new WeakMap<CompiledPackage['nodes'], NodeSummary[]>();
+function expanded(nodes: CompiledPackage['nodes'], pkg: string): NodeSummary[] {
+  let summaries = expandedParts.get(nodes);
+  if (!summaries || summaries[0]?.package !== pkg) expandedParts.set(nodes, (summaries = nodes.map((node) => expand(node, pkg))));
+  return summaries;
+}
 
 /** A kept node back as a summary: `model.<name>`, `source.<system>.<name>`, `test.<name>`. */
 function expand([id, dependsOn, attachedTo]: CompiledPackage['nodes'][number], pkg: string): NodeSummary {

@@ -70,9 +70,10 @@ export interface ProjectIndex {
 /**
  * Indexes every package's models and sources by name and checks what only the whole project
  * can tell: names declared twice, versions of one name that disagree, packages that depend on
- * each other in a circle. Problems are added to `problems`.
+ * each other in a circle. Problems are added to `problems`. `packagesOfName`, when the caller
+ * has it (see packagesOfNames), is not worked out again.
  */
-export function indexProject(packages: readonly PackageInterface[], problems: Problem[]): ProjectIndex {
+export function indexProject(packages: readonly PackageInterface[], problems: Problem[], packagesOfName?: ReadonlyMap<string, ReadonlySet<string>>): ProjectIndex {
   const modelsByName = new Map<string, IndexedModel>();
   const sourcesByKey = new Map<string, IndexedSource>();
   for (const pkg of packages) {
@@ -115,7 +116,7 @@ export function indexProject(packages: readonly PackageInterface[], problems: Pr
     resolveModel: modelResolver([...modelsByName.values()].map((n) => n.model)),
     sourceSchema,
   };
-  return { packages: new Map(packages.map((p) => [p.name, p])), modelsByName, sourcesByKey, names, packagesOfName: packagesOfNames(packages) };
+  return { packages: new Map(packages.map((p) => [p.name, p])), modelsByName, sourcesByKey, names, packagesOfName: packagesOfName ?? packagesOfNames(packages) };
 }
 
 /** For each model name (all versions), the packages that declare a model of it. */
