@@ -156,8 +156,9 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     const indexNames = async () => (await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_shop' and tablename = 'notes' order by indexname`)).map((i) => i.indexname);
     // the other indexes were built; the one that failed is missing
     expect(await indexNames()).toEqual(['notes__loaded_at', 'notes__pk']);
-    // once the offending row is gone, the next load creates the missing index
-    await query(db.current.adapter, 'delete from raw_shop.notes where receipt_id = 1');
+    // once the offending row is gone, the next load creates the missing index (truncated, not
+    // deleted: a deleted row stays in the table, and in an index build, while an older snapshot may see it)
+    await query(db.current.adapter, 'truncate raw_shop.notes');
     await loadFile(db.current.adapter, notes, fileWith('notes-next.csv', 'receipt_id,store,currency,updated_at,note\n3,Metz,EUR,2026-01-04T09:00:00Z,fine\n'));
     expect(await indexNames()).toEqual(['notes__ix1', 'notes__loaded_at', 'notes__pk']);
     await query(db.current.adapter, 'drop table raw_shop.notes');
