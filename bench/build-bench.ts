@@ -63,8 +63,8 @@ export async function buildFigures(
         log(`build run ${run + 1}: warehouse ${single.seconds.toFixed(1)} s, psql ${plain[plain.length - 1]!.toFixed(1)} s, threads 4 ${four[four.length - 1]!.toFixed(1)} s`);
       }
       figures.push(
-        figure(`build scale ${scale}, threads 1 (s)`, 's', one, plain, { target: 'ratio <= 1.10', note: 'baseline: psql -f of the same statements, serially' }),
-        figure(`build scale ${scale}, threads 4 (s)`, 's', four, one, { note: 'baseline: threads 1' }),
+        figure(`build scale ${scale}, threads 1 (s)`, 's', one, plain, { paired: true, target: 'ratio <= 1.10', note: 'baseline: psql -f of the same statements, serially' }),
+        figure(`build scale ${scale}, threads 4 (s)`, 's', four, one, { paired: true, note: 'baseline: threads 1' }),
       );
     }
 
@@ -77,7 +77,7 @@ export async function buildFigures(
       full.push((await warehouse(database, ['build', '--threads', '4', '--full-refresh'])).seconds);
       log(`incremental run ${run + 1}: nightly ${increment.seconds.toFixed(1)} s, full ${full[full.length - 1]!.toFixed(1)} s`);
     }
-    if (parts.nightly) figures.push(figure(`one nightly increment, scale ${scale} (s)`, 's', nightly, full, { target: 'ratio <= 0.05', note: 'baseline: a full rebuild of the same data' }));
+    if (parts.nightly) figures.push(figure(`one nightly increment, scale ${scale} (s)`, 's', nightly, full, { paired: true, target: 'ratio <= 0.05', note: 'baseline: a full rebuild of the same data' }));
 
     let memoryFigure: Figure | undefined = parts.overhead ? figure(`peak RSS building scale ${scale} (MB)`, 'MB', peak, null, { note: 'the runner process, threads 1' }) : undefined;
     if (memoryScale !== undefined) {

@@ -81,7 +81,7 @@ export async function compileFigures(sizes: readonly number[], runs: number, log
     cold.set(size, coldSeconds.sort((a, b) => a - b)[Math.floor(coldSeconds.length / 2)]!);
     const label = size >= 1000 ? `${size / 1000}k` : String(size);
     figures.push(
-      figure(`compile ${label} models, cold (s)`, 's', coldSeconds, baseline, { target: size === 10_000 ? '< 2 s' : undefined, note: `baseline: plain Node import of ${label} one-line modules` }),
+      figure(`compile ${label} models, cold (s)`, 's', coldSeconds, baseline, { paired: true, target: size === 10_000 ? '< 2 s' : undefined, note: `baseline: plain Node import of ${label} one-line modules` }),
       figure(`compile ${label} models, warm (s)`, 's', warmSeconds, baseline, { target: size === 10_000 ? '< 0.3 s' : undefined, note: "one model's SQL changed, a compile in its own process" }),
       figure(`compile ${label} models, warm, compile server (s)`, 's', servedSeconds, baseline, {
         target: size === 10_000 ? '< 0.3 s' : undefined,

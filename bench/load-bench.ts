@@ -86,7 +86,7 @@ export async function loadFigures(serverUrl: string, rows: number, runs: number,
   } finally {
     await database.drop();
   }
-  const throughput = { ratioOf: 'baseline / value' as const };
+  const throughput = { ratioOf: 'baseline / value' as const, paired: true };
   return [
     figure(`load ${rows.toLocaleString('en-US')}-line CSV into an empty landing table (s)`, 's', fresh, raw, {
       ...throughput,

@@ -10,6 +10,11 @@ export interface Figure {
   ratio: number | null;
   /** How the ratio is taken: `value / baseline` (the default: lower is better) or `baseline / value`. */
   ratioOf?: 'value / baseline' | 'baseline / value';
+  /**
+   * For a figure whose value and baseline were measured side by side in each run: the median of
+   * the run-by-run ratios, steadier than the ratio of medians when the machine drifts between runs.
+   */
+  pairedRatio?: number;
   target?: string;
   note?: string;
 }
@@ -28,11 +33,21 @@ export function stats(samples: number[]): Stats {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
 }
 
-export function figure(name: string, unit: Figure['unit'], value: number[] | null, baseline: number[] | null, extra: Partial<Figure> = {}): Figure {
+/** `paired`: the i-th value and the i-th baseline were measured in the same run, one after the other. */
+export function figure(
+  name: string,
+  unit: Figure['unit'],
+  value: number[] | null,
+  baseline: number[] | null,
+  { paired, ...extra }: Partial<Figure> & { paired?: boolean } = {},
+): Figure {
   const v = value && value.length > 0 ? stats(value) : null;
   const b = baseline && baseline.length > 0 ? stats(baseline) : null;
-  const ratio = !v || !b ? null : extra.ratioOf === 'baseline / value' ? (v.median > 0 ? b.median / v.median : null) : b.median > 0 ? v.median / b.median : null;
-  return { name, unit, value: v, baseline: b, ratio, ...extra };
+  const ratioOf = (x: number, base: number) => (extra.ratioOf === 'baseline / value' ? (x > 0 ? base / x : null) : base > 0 ? x / base : null);
+  const ratio = !v || !b ? null : ratioOf(v.median, b.median);
+  const pairs = paired && value && baseline && value.length === baseline.length && value.length > 1 ? value.map((x, i) => ratioOf(x, baseline[i]!)) : [];
+  const pairedRatio = pairs.length > 0 && pairs.every((r) => r !== null) ? stats(pairs as number[]).median : undefined;
+  return { name, unit, value: v, baseline: b, ratio, ...(pairedRatio === undefined ? {} : { pairedRatio }), ...extra };
 }
 
 export interface ProcessRun {

@@ -52,9 +52,10 @@ const rows = figures.map((f) => [
   f.value ? `${fmt(f.value.median, f.unit)} (${fmt(f.value.min, f.unit)}-${fmt(f.value.max, f.unit)})` : 'missing',
   f.baseline ? fmt(f.baseline.median, f.unit) : '-',
   f.ratio === null ? '-' : f.ratio.toFixed(3),
+  f.pairedRatio === undefined ? '' : f.pairedRatio.toFixed(3),
   f.target ?? '',
 ]);
-const header = ['figure', 'value median (min-max)', 'baseline', 'ratio', 'target'];
+const header = ['figure', 'value median (min-max)', 'baseline', 'ratio', 'paired', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 process.stdout.write(`Benchmark ${report.date} on ${machine}\n`);
