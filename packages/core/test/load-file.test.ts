@@ -156,6 +156,9 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     const indexNames = async () => (await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_shop' and tablename = 'notes' order by indexname`)).map((i) => i.indexname);
     // the other indexes were built; the one that failed is missing
     expect(await indexNames()).toEqual(['notes__loaded_at', 'notes__pk']);
+    // while it is there, the next load cannot create the index either, and says which
+    const again = await failure(loadFile(db.current.adapter, notes, fileWith('notes-again.csv', 'receipt_id,store,currency,updated_at,note\n4,Metz,EUR,2026-01-04T08:00:00Z,x\n')));
+    expect(again.message).toContain('source shop.notes: cannot create its index notes__ix1 on raw_shop.notes (note)');
     // once the offending row is gone, the next load creates the missing index (truncated, not
     // deleted: a deleted row stays in the table, and in an index build, while an older snapshot may see it)
     await query(db.current.adapter, 'truncate raw_shop.notes');

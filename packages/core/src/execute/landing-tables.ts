@@ -2,7 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { createIndex, createSchema, createTableFromContract } from '../compile/ddl.js';
 import { sqlText } from '../compile/sql-text.js';
-import type { AnySource } from '../model/define-source.js';
+import { describeDatabaseError } from '../adapter/database-error.js';
+import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
+import { sourceName, type AnySource } from '../model/define-source.js';
 
 /**
  * Creates the landing schema and table of each source that does not exist yet, with the
@@ -24,10 +26,22 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
     for (const source of sources) {
       const relation = { schema: source.schema, name: source.name };
       await sql.raw(createTableFromContract(relation, source.columns, { ifNotExists: true })).execute(db);
-      await sql.raw(createIndex(relation, `${source.name}__pk`, source.primaryKey)).execute(db);
+      const index = async (name: string, columns: readonly string[], method?: 'brin') => {
+        try {
+          await sql.raw(createIndex(relation, name, columns, method)).execute(db);
+        } catch (error) {
+          // e.g. a value too large for a B-tree entry, landed by a load that built the index after it
+          throw new WarehouseError(
+            ErrorCode.sqlFailed,
+            `source ${sourceName(source)}: cannot create its index ${name} on ${source.schema}.${source.name} (${columns.join(', ')}): ${describeDatabaseError(error)}`,
+            { cause: error },
+          );
+        }
+      };
+      await index(`${source.name}__pk`, source.primaryKey);
       await replaceOlderLoadedAtIndex(db, source);
-      await sql.raw(createIndex(relation, loadedAtIndexName(source), [source.loadedAt], 'brin')).execute(db);
-      for (const [n, columns] of (source.indexes ?? []).entries()) await sql.raw(createIndex(relation, `${source.name}__ix${n + 1}`, columns)).execute(db);
+      await index(loadedAtIndexName(source), [source.loadedAt], 'brin');
+      for (const [n, columns] of (source.indexes ?? []).entries()) await index(`${source.name}__ix${n + 1}`, columns);
       // looked up first: ALTER TABLE would lock the table against readers even when nothing changes
       const { rows } = await sql<{ atthasdef: boolean }>`select a.atthasdef from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = ${source.schema} and c.relname = ${source.name} and a.attname = ${source.loadedAt}`.execute(db);
