@@ -68,12 +68,13 @@ export async function openCompiledFiles(rootDir: string): Promise<CompiledFiles>
     for (const [path, content] of files) {
       const [folder, name] = split(path);
       const hash = contentHash(content);
-      if (indexOf(folder).get(name) !== hash) {
+      const indexed = indexOf(folder).get(name) === hash;
+      if (!indexed) {
         let entries = staged.get(folder);
         if (!entries) staged.set(folder, (entries = new Map()));
         entries.set(name, hash);
       }
-      if (holdsIn(folder, name, hash)) continue;
+      if (indexed && exists(folder, name)) continue;
       changed.push([join(rootDir, path), content]);
       written.push([folder, name]);
     }
@@ -202,7 +203,8 @@ async function writeAll(rootDir: string, files: ReadonlyArray<readonly [string, 
  */
 export async function writeManifest(rootDir: string, manifest: Manifest | string | readonly string[]): Promise<void> {
   const path = join(rootDir, 'target', 'manifest.json');
-  if (typeof manifest === 'string' || !Array.isArray(manifest)) return write(path, typeof manifest === 'string' ? manifest : manifestText(manifest as Manifest));
+  // a string is not an array; Array.isArray does not narrow a readonly array, hence the casts
+  if (!Array.isArray(manifest)) return write(path, typeof manifest === 'string' ? manifest : manifestText(manifest as Manifest));
   const encoded = new Map<string, Buffer>();
   const buffers = (manifest as readonly string[]).map((piece) => {
     let buffer = encoded.get(piece) ?? encodedPieces.get(piece);

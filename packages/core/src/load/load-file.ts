@@ -105,11 +105,10 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     let hash = createHash('sha256');
     let method: LoadResult['method'] = 'checked';
     let rowsLoaded: number | undefined;
-    let setAside: SetAsideIndex[] = [];
     const copied = format === 'csv' ? await tryCopy(tx, source, columns, file, layout.bodyStart, csv, hash) : undefined;
     if (copied) {
       method = 'copy';
-      ({ rows: rowsLoaded, setAside } = copied);
+      rowsLoaded = copied.rows;
     } else {
       hash = createHash('sha256');
       rowsLoaded = await loadChecked(tx, loadId, source, columns, file, format, layout, csv, hash);
@@ -132,7 +131,7 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     await tx.query(
       sqlText(sql`update ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} set sha256 = ${sql.lit(sha256)}, method = ${sql.lit(method)}, rows_loaded = ${sql.lit(rowsLoaded)}, rows_quarantined = ${sql.lit(rowsQuarantined)}, finished_at = clock_timestamp() where load_id = ${sql.lit(loadId)}`),
     );
-    return { method, rowsLoaded, rowsQuarantined, quarantined: shown, sha256, setAside };
+    return { method, rowsLoaded, rowsQuarantined, quarantined: shown, sha256, setAside: copied?.setAside ?? [] };
   });
   const { setAside, ...landed } = outcome;
   const failed = await buildSetAsideIndexes(adapter, setAside);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Adapter, CopyTransaction } from '../adapter/adapter.js';
-import { databaseErrorOf } from '../adapter/database-error.js';
+import { databaseErrorOf, describeDatabaseError } from '../adapter/database-error.js';
 import { sqlText } from '../compile/sql-text.js';
 import type { AnySource } from '../model/define-source.js';
 
@@ -54,7 +54,7 @@ export async function buildSetAsideIndexes(adapter: Adapter, indexes: readonly S
       } catch (error) {
         // another session created it at the same moment (a concurrent load's createLandingTables)
         if (['42P07', '23505'].includes(databaseErrorOf(error)?.code ?? '')) continue;
-        failures.push(`${index.name}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`${index.name}: ${describeDatabaseError(error)}`);
       }
     }
   };
