@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,6 +85,27 @@ describe('the manifest in pieces', () => {
       const text = readFileSync(join(dir, 'target/manifest.json'), 'utf8');
       expect(text).toBe(next.join(''));
       expect(Object.keys((JSON.parse(text) as { nodes: Record<string, unknown> }).nodes)).toHaveLength(150);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replaces the manifest whole: a reader of the last one goes on reading it, and no scratch file stays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'manifest-replace-'));
+    try {
+      const first = ['{"nodes":{', '"model.a":{"name":"a"}'.padEnd(4000, ' '), '}}\n'];
+      await writeManifest(dir, first);
+      const path = join(dir, 'target/manifest.json');
+      // an editor or a docs build that opened the manifest before the next compile wrote it
+      const reader = openSync(path, 'r');
+      try {
+        await writeManifest(dir, ['{"nodes":{}}\n']);
+        expect(readFileSync(reader, 'utf8')).toBe(first.join(''));
+      } finally {
+        closeSync(reader);
+      }
+      expect(readFileSync(path, 'utf8')).toBe('{"nodes":{}}\n');
+      expect(readdirSync(join(dir, 'target'))).toEqual(['manifest.json']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

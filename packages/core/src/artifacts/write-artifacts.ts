@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { startFileWriterThread, type FileWriterThread } from './file-writer-thread.js';
 import { changedRowsPathOf, compiledModelFiles, type ExecutionPlan } from '../execute/plan.js';
@@ -9,10 +9,33 @@ import { manifestText, type Manifest } from './manifest.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-async function write(path: string, content: string): Promise<void> {
+/**
+ * Writes a file under a name of its own, then renames it into place: a reader (an editor, a
+ * docs build, a concurrent compile) sees the old file or the new one, never half of one, and a
+ * write that fails leaves the old file as it was.
+ */
+async function write(path: string, content: string | readonly Buffer[]): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content);
+  const scratch = `${path}.${process.pid}.${(scratches++).toString(36)}.tmp`;
+  try {
+    if (typeof content === 'string') await writeFile(scratch, content);
+    else {
+      const file = await open(scratch, 'w');
+      try {
+        await file.writev(content as Buffer[]);
+      } finally {
+        await file.close();
+      }
+    }
+    await rename(scratch, path);
+  } catch (error) {
+    await rm(scratch, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }
+
+/** Numbers this process's scratch files, so two writes to one path never share one. */
+let scratches = 0;
 
 /** The hash the written-files index keeps of a file's content. */
 export const contentHash = (content: string): string => createHash('sha1').update(content).digest('base64');
@@ -214,13 +237,7 @@ export async function writeManifest(rootDir: string, manifest: Manifest | string
     return buffer;
   });
   encodedPieces = encoded;
-  await mkdir(dirname(path), { recursive: true });
-  const file = await open(path, 'w');
-  try {
-    await file.writev(buffers);
-  } finally {
-    await file.close();
-  }
+  await write(path, buffers);
 }
 
 /** The pieces of the last manifest this process wrote, encoded (a Map looks a string up by its hash, which V8 keeps on it). */
