@@ -61,4 +61,14 @@ describe.each(await testDatabaseKinds())('landing tables on %s', (kind) => {
     await createLandingTables(db.current.adapter, [visits]);
     expect(await query(db.current.adapter, `select 'raw_web.visits__loaded_at'::regclass::oid::int as oid`)).toEqual([before]);
   });
+
+  it.runIf(kind === 'pg')('creates the same new tables from sessions side by side (two loads arriving at once)', async () => {
+    // each round a system of its own: schema, table and indexes all new, created by both sessions at once
+    for (let round = 0; round < 8; round++) {
+      const source = defineSource({ ...visits, system: `race${round}` });
+      await Promise.all([createLandingTables(db.current.adapter, [source]), createLandingTables(db.current.adapter, [source])]);
+      const indexes = await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_race${round}' order by 1`);
+      expect(indexes.map((i) => i.indexname)).toEqual(['visits__ix1', 'visits__loaded_at', 'visits__pk']);
+    }
+  });
 });

@@ -35,6 +35,21 @@ export function isTransientDatabaseError(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether a `CREATE ... IF NOT EXISTS` failed because another session created the same object
+ * at the same moment: IF NOT EXISTS only sees committed objects, so the second of two sessions
+ * runs into the first one's catalog row instead. Run again, the statement finds the object.
+ */
+export function isCreatedMeanwhile(error: unknown): boolean {
+  const code = databaseErrorOf(error)?.code ?? '';
+  return (
+    code === '23505' || // unique_violation, on a catalog's name index
+    code === '42P07' || // duplicate_table (also an index)
+    code === '42P06' || // duplicate_schema
+    code === '42710' // duplicate_object
+  );
+}
+
 /** One line for a person: the server message, with its detail and hint when there are some. */
 export function describeDatabaseError(error: unknown): string {
   const db = databaseErrorOf(error);

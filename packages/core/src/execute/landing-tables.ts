@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { createIndex, createSchema, createTableFromContract } from '../compile/ddl.js';
 import { sqlText } from '../compile/sql-text.js';
-import { describeDatabaseError } from '../adapter/database-error.js';
+import { describeDatabaseError, isCreatedMeanwhile } from '../adapter/database-error.js';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
 import { sourceName, type AnySource } from '../model/define-source.js';
 
@@ -22,13 +22,13 @@ import { sourceName, type AnySource } from '../model/define-source.js';
  */
 export async function createLandingTables(adapter: Adapter, sources: readonly AnySource[]): Promise<void> {
   await adapter.withConnection(async (db) => {
-    for (const schema of [...new Set(sources.map((s) => s.schema))].sort()) await sql.raw(createSchema(schema)).execute(db);
+    for (const schema of [...new Set(sources.map((s) => s.schema))].sort()) await createIfNotExists(db, createSchema(schema));
     for (const source of sources) {
       const relation = { schema: source.schema, name: source.name };
-      await sql.raw(createTableFromContract(relation, source.columns, { ifNotExists: true })).execute(db);
+      await createIfNotExists(db, createTableFromContract(relation, source.columns, { ifNotExists: true }));
       const index = async (name: string, columns: readonly string[], method?: 'brin') => {
         try {
-          await sql.raw(createIndex(relation, name, columns, method)).execute(db);
+          await createIfNotExists(db, createIndex(relation, name, columns, method));
         } catch (error) {
           // e.g. a value too large for a B-tree entry, landed by a load that built the index after it
           throw new WarehouseError(
@@ -48,6 +48,19 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
       if (rows[0]?.atthasdef === false) await sql`alter table ${sql.id(source.schema, source.name)} alter column ${sql.id(source.loadedAt)} set default now()`.execute(db);
     }
   });
+}
+
+/**
+ * Runs a `CREATE ... IF NOT EXISTS`, once more when another session created the same object
+ * meanwhile (two loads into a new source arriving at once): the second run finds it.
+ */
+async function createIfNotExists(db: Kysely<any>, statement: string): Promise<void> {
+  try {
+    await sql.raw(statement).execute(db);
+  } catch (error) {
+    if (!isCreatedMeanwhile(error)) throw error;
+    await sql.raw(statement).execute(db);
+  }
 }
 
 const loadedAtIndexName = (source: AnySource) => `${source.name}__loaded_at`;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Adapter, CopyTransaction } from '../adapter/adapter.js';
-import { databaseErrorOf, describeDatabaseError } from '../adapter/database-error.js';
+import { describeDatabaseError, isCreatedMeanwhile } from '../adapter/database-error.js';
 import { sqlText } from '../compile/sql-text.js';
 import type { AnySource } from '../model/define-source.js';
 
@@ -53,7 +53,7 @@ export async function buildSetAsideIndexes(adapter: Adapter, indexes: readonly S
         await adapter.withConnection((db) => sql.raw(definition).execute(db));
       } catch (error) {
         // another session created it at the same moment (a concurrent load's createLandingTables)
-        if (['42P07', '23505'].includes(databaseErrorOf(error)?.code ?? '')) continue;
+        if (isCreatedMeanwhile(error)) continue;
         failures.push(`${index.name}: ${describeDatabaseError(error)}`);
       }
     }
