@@ -47,6 +47,14 @@ const failure = async (promise: Promise<unknown>) => {
 describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
   const db = useTestDatabase(kind);
   const rows = () => query<{ receipt_id: string; store: string; currency: string; amount: string | null }>(db.current.adapter, 'select receipt_id, store, currency, amount from raw_shop.tills order by receipt_id');
+  /** Line and hex bytes of the load's quarantined rows that carry their bytes. */
+  const recordBytes = async (loadId: string) =>
+    (
+      await query<{ line: string; hex: string }>(
+        db.current.adapter,
+        `select line, encode(record_bytes, 'hex') as hex from warehouse_meta.quarantine where load_id = '${loadId}' and record_bytes is not null order by line`,
+      )
+    ).map((r) => [Number(r.line), r.hex]);
   // each test starts from an empty landing table (the first load creates it)
   beforeEach(() => query(db.current.adapter, 'drop table if exists raw_shop.tills'));
 
@@ -111,6 +119,8 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     ]);
     expect(quarantined[0]).toMatchObject({ record: 'x2,Lyon,EUR,2.00,2026-01-02,2026-01-02T10:00:00Z', source: 'shop.tills' });
     expect(result.quarantined.map((q) => q.line)).toEqual([4, 5, 6, 9, 10]);
+    // the record text cannot hold: byte for byte beside it; the others need no bytes
+    expect(await recordBytes(result.loadId)).toEqual([[9, Buffer.from('6,Caen\xff,EUR,6.00,2026-01-02,2026-01-02T10:00:00Z', 'latin1').toString('hex')]]);
   });
 
   it('refuses a file whose content it loaded before, unless forced', async () => {
@@ -261,6 +271,39 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
       [4, 'has field(s) till, which are not columns of shop.tills'],
       [5, `receipt_id: 'thirty-three' is not a valid bigint`],
     ]);
+  });
+
+  it('adds the record_bytes column to a quarantine table of an earlier version', async () => {
+    await loadFile(db.current.adapter, tills, fileWith('first.csv', 'receipt_id,store,currency,updated_at\n60,Laval,EUR,2026-01-08T08:00:00Z\n'));
+    await query(db.current.adapter, 'alter table warehouse_meta.quarantine drop column record_bytes');
+    const bad = Buffer.from('61,Laval\xff,EUR,2026-01-08T08:00:00Z', 'latin1');
+    const result = await loadFile(db.current.adapter, tills, fileWith('later.csv', Buffer.concat([Buffer.from('receipt_id,store,currency,updated_at\n'), bad, Buffer.from('\n62,Laval,EUR,2026-01-08T09:00:00Z\n')])));
+    expect(result.quarantined).toEqual([{ line: 2, reason: 'is not valid UTF-8' }]);
+    expect(await recordBytes(result.loadId)).toEqual([[2, bad.toString('hex')]]);
+  });
+
+  it('keeps the bytes of an NDJSON line that is not UTF-8 or holds a NUL, and lands a real U+FFFD', async () => {
+    const good = (id: number, store: string) => `{"receipt_id": ${id}, "store": "${store}", "currency": "EUR", "updated_at": "2026-01-07T08:00:00Z"}`;
+    const notUtf8 = Buffer.from(`${good(51, 'Caen\xe9')}`, 'latin1');
+    const withNul = Buffer.from(`${good(52, 'Brest\0')}`, 'latin1');
+    const file = fileWith(
+      'bytes.ndjson',
+      // a byte order mark first, lines ending in CRLF
+      Buffer.concat([Buffer.from('\ufeff' + good(50, 'Sète \ufffd') + '\r\n'), notUtf8, Buffer.from('\r\n'), withNul, Buffer.from('\n')]),
+    );
+    const result = await loadFile(db.current.adapter, tills, file);
+    expect(result).toMatchObject({ rowsLoaded: 1, rowsQuarantined: 2 });
+    expect(result.quarantined).toEqual([
+      { line: 2, reason: 'is not valid UTF-8' },
+      { line: 3, reason: 'contains a NUL character, which Postgres cannot store in text' },
+    ]);
+    expect(await rows()).toEqual([{ receipt_id: '50', store: 'Sète \ufffd', currency: 'EUR', amount: null }]);
+    expect(await recordBytes(result.loadId)).toEqual([
+      [2, notUtf8.toString('hex')],
+      [3, withNul.toString('hex')],
+    ]);
+    const [shown] = await query<{ record: string }>(db.current.adapter, `select record from warehouse_meta.quarantine where load_id = '${result.loadId}' and line = 3`);
+    expect(shown?.record).toBe(good(52, 'Brest\u2400'));
   });
 });
 

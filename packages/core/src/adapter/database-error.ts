@@ -50,6 +50,20 @@ export function isCreatedMeanwhile(error: unknown): boolean {
   );
 }
 
+/**
+ * Runs a `CREATE ... IF NOT EXISTS` (or several, idempotent), once more when another session
+ * created the same object meanwhile (two loads into a new source arriving at once): the
+ * second run finds it.
+ */
+export async function createdOnce(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!isCreatedMeanwhile(error)) throw error;
+    await create();
+  }
+}
+
 /** One line for a person: the server message, with its detail and hint when there are some. */
 export function describeDatabaseError(error: unknown): string {
   const db = databaseErrorOf(error);

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { createIndex, createSchema, createTableFromContract } from '../compile/ddl.js';
 import { sqlText } from '../compile/sql-text.js';
-import { describeDatabaseError, isCreatedMeanwhile } from '../adapter/database-error.js';
+import { createdOnce, describeDatabaseError } from '../adapter/database-error.js';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
 import { sourceName, type AnySource } from '../model/define-source.js';
 
@@ -50,18 +50,8 @@ export async function createLandingTables(adapter: Adapter, sources: readonly An
   });
 }
 
-/**
- * Runs a `CREATE ... IF NOT EXISTS`, once more when another session created the same object
- * meanwhile (two loads into a new source arriving at once): the second run finds it.
- */
-async function createIfNotExists(db: Kysely<any>, statement: string): Promise<void> {
-  try {
-    await sql.raw(statement).execute(db);
-  } catch (error) {
-    if (!isCreatedMeanwhile(error)) throw error;
-    await sql.raw(statement).execute(db);
-  }
-}
+/** Runs a `CREATE ... IF NOT EXISTS`, again if another session created the object meanwhile. */
+const createIfNotExists = (db: Kysely<any>, statement: string) => createdOnce(() => sql.raw(statement).execute(db));
 
 const loadedAtIndexName = (source: AnySource) => `${source.name}__loaded_at`;
 

@@ -27,21 +27,29 @@ export interface LoadedColumn {
 const id = (relation: { schema: string; name: string }) => sql.id(relation.schema, relation.name);
 export const fieldName = (index: number) => `c${index + 1}`;
 
-/** `line, record, problem, c1 .. cN`: a record's line, its text, a problem found before SQL, and its fields. */
+/**
+ * `line, record, problem, record_bytes, c1 .. cN`: a record's line, its text, a problem found
+ * before SQL, its bytes when the text cannot hold them exactly, and its fields.
+ */
 export function createRowsTable(fields: number): string {
   const columns = Array.from({ length: fields }, (_, i) => sql`${sql.id(fieldName(i))} text`);
-  return sqlText(sql`create temporary table ${sql.id(ROWS_TABLE.name)} (line bigint not null, record text not null, problem text${columns.length > 0 ? sql`, ${sql.join(columns)}` : sql``}) on commit drop`);
+  return sqlText(
+    sql`create temporary table ${sql.id(ROWS_TABLE.name)} (line bigint not null, record text not null, problem text, record_bytes bytea${columns.length > 0 ? sql`, ${sql.join(columns)}` : sql``}) on commit drop`,
+  );
 }
 
-/** `line, record, problem` for NDJSON: the fields are taken out of each JSON object in SQL. */
+/** The rows table's leading fields, in the order a CSV of it gives them. */
+export const ROW_FIELDS = ['line', 'record', 'problem', 'record_bytes'] as const;
+
+/** `line, record, problem, record_bytes` for NDJSON: the fields are taken out of each JSON object in SQL. */
 export const createLinesTable = () =>
-  sqlText(sql`create temporary table ${sql.id(LINES_TABLE.name)} (line bigint not null, record text not null, problem text) on commit drop`);
+  sqlText(sql`create temporary table ${sql.id(LINES_TABLE.name)} (line bigint not null, record text not null, problem text, record_bytes bytea) on commit drop`);
 
 /** The rows table filled from the lines table, one field per column, read by name from the object. */
 export function rowsFromLines(columns: readonly LoadedColumn[]): string {
   const fields = columns.map((c) => sql`j ->> ${sql.lit(c.name)} as ${sql.id(c.field)}`);
   return sqlText(
-    sql`create temporary table ${sql.id(ROWS_TABLE.name)} on commit drop as select line, record, problem, ${sql.join(fields)} from ${id(LINES_TABLE)}, lateral (select case when problem is null then record::jsonb end as j) as parsed`,
+    sql`create temporary table ${sql.id(ROWS_TABLE.name)} on commit drop as select line, record, problem, record_bytes, ${sql.join(fields)} from ${id(LINES_TABLE)}, lateral (select case when problem is null then record::jsonb end as j) as parsed`,
   );
 }
 
@@ -100,8 +108,8 @@ function reasonFor(column: LoadedColumn, loadedAt: string, check: ValidityCheck)
 export function quarantineRows(loadId: string, source: AnySource, columns: readonly LoadedColumn[], check: ValidityCheck | undefined): string {
   const reasons = check ? columns.map((c) => reasonFor(c, source.loadedAt, check)) : [];
   const reason = reasons.length > 0 ? sql`coalesce(problem, nullif(concat_ws('; ', ${sql.join(reasons)}), ''))` : sql`problem`;
-  return sqlText(sql`insert into ${id(QUARANTINE_TABLE)} (load_id, line, source, reason, record)
-select ${sql.lit(loadId)}::uuid, line, ${sql.lit(sourceName(source))}, reason, record from (select line, record, ${reason} as reason from ${id(ROWS_TABLE)}) as checked where reason is not null`);
+  return sqlText(sql`insert into ${id(QUARANTINE_TABLE)} (load_id, line, source, reason, record, record_bytes)
+select ${sql.lit(loadId)}::uuid, line, ${sql.lit(sourceName(source))}, reason, record, record_bytes from (select line, record, record_bytes, ${reason} as reason from ${id(ROWS_TABLE)}) as checked where reason is not null`);
 }
 
 /**

@@ -138,6 +138,12 @@ export function quoteCsvField(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
+/** Whether text holds these bytes exactly: they are UTF-8 and hold no NUL (Postgres' text cannot). */
+export const textHoldsExactly = (bytes: Buffer): boolean => !bytes.includes(0) && isUtf8(bytes);
+
+/** A record's bytes as a bytea literal in hex (`\x...`), for the quarantine when text cannot hold them. */
+export const byteaHex = (bytes: Buffer): string => `\\x${bytes.toString('hex')}`;
+
 /** Text of a record for people and the quarantine table: invalid UTF-8 replaced, NUL shown as ␀. */
 export function printableRecord(bytes: Buffer): string {
   return bytes.toString('utf8').replace(/\0/g, '\u2400');

@@ -16,12 +16,13 @@ import {
   landCheckedRows,
   LINES_TABLE,
   quarantineRows,
+  ROW_FIELDS,
   ROWS_TABLE,
   rowsFromLines,
   type LoadedColumn,
   type ValidityCheck,
 } from './checked-rows.js';
-import { csvRecords, parseCsvRecord, printableRecord, quoteCsvField, wholeRecords } from './csv-records.js';
+import { byteaHex, csvRecords, parseCsvRecord, printableRecord, quoteCsvField, textHoldsExactly, wholeRecords } from './csv-records.js';
 import { ensureLoadHistory, LOADS_TABLE, QUARANTINE_TABLE } from './load-history.js';
 import { buildSetAsideIndexes, setIndexesAsideIfEmpty, type SetAsideIndex } from './set-aside-indexes.js';
 
@@ -294,11 +295,11 @@ async function loadChecked(
 ): Promise<number> {
   if (format === 'csv') {
     await tx.query(createRowsTable(columns.length));
-    const fields = ['line', 'record', 'problem', ...columns.map((c) => c.field)];
+    const fields = [...ROW_FIELDS, ...columns.map((c) => c.field)];
     await tx.copyCsv({ schema: ROWS_TABLE.schema, table: ROWS_TABLE.name, columns: fields }, csvRows(file, layout, columns.length, csv.delimiter!, hash), csv);
   } else {
     await tx.query(createLinesTable());
-    await tx.copyCsv({ schema: LINES_TABLE.schema, table: LINES_TABLE.name, columns: ['line', 'record', 'problem'] }, ndjsonRows(file, source, hash), {});
+    await tx.copyCsv({ schema: LINES_TABLE.schema, table: LINES_TABLE.name, columns: [...ROW_FIELDS] }, ndjsonRows(file, source, hash), {});
     await tx.query(rowsFromLines(columns));
   }
   const landed = (await landCasting(tx, loadId, source, columns)) ?? (await landValidating(tx, loadId, source, columns, await validityCheck(tx)));
@@ -342,7 +343,9 @@ async function* csvRows(file: string, layout: { bodyStart: number }, fields: num
   for await (const record of csvRecords(read(file, 0, hash), delimiter)) {
     if (record.end <= layout.bodyStart) continue;
     const problem = record.problem ?? (record.fields !== fields ? `has ${record.fields} field(s); ${fields} expected` : undefined);
-    const head = Buffer.from(`${record.line}${delimiter}${quoteCsvField(printableRecord(record.bytes))}${delimiter}${problem === undefined ? '' : quoteCsvField(problem)}`);
+    // only a record with a problem can be one that text does not hold exactly
+    const bytes = problem !== undefined && !textHoldsExactly(record.bytes) ? byteaHex(record.bytes) : '';
+    const head = Buffer.from(`${record.line}${delimiter}${quoteCsvField(printableRecord(record.bytes))}${delimiter}${problem === undefined ? '' : quoteCsvField(problem)}${delimiter}${bytes}`);
     const row = problem === undefined ? [head, d, record.bytes] : [head, padding];
     for (const part of row) {
       parts.push(part);
@@ -360,37 +363,42 @@ async function* csvRows(file: string, layout: { bodyStart: number }, fields: num
 }
 const NEWLINE = Buffer.from('\n');
 
-/** The lines table's records for NDJSON: each line checked to be a JSON object of the source's columns. */
+/**
+ * The lines table's records for NDJSON: each line checked to be a JSON object of the source's
+ * columns. Lines are cut on bytes, so a line that is not UTF-8 keeps its bytes for the quarantine.
+ */
 async function* ndjsonRows(file: string, source: AnySource, hash: Hash): AsyncGenerator<string> {
-  let pending = '';
   let line = 0;
   let out: string[] = [];
   let size = 0;
-  const decoder = new TextDecoder('utf-8');
-  const emit = (text: string) => {
+  const emit = (text: Buffer) => {
     line++;
-    const record = text.endsWith('\r') ? text.slice(0, -1) : text;
+    let bytes = line === 1 && text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? text.subarray(3) : text; // a byte order mark
+    if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+    const exact = textHoldsExactly(bytes);
+    const record = exact ? bytes.toString('utf8') : printableRecord(bytes);
     if (record.trim() === '') return;
-    const problem = jsonProblem(record, source);
-    const row = `${line},${quoteCsvField(record.replace(/\0/g, '\u2400'))},${problem === undefined ? '' : quoteCsvField(problem)}\n`;
+    const problem = exact ? jsonProblem(record, source) : bytes.includes(0) ? 'contains a NUL character, which Postgres cannot store in text' : 'is not valid UTF-8';
+    const row = `${line},${quoteCsvField(record)},${problem === undefined ? '' : quoteCsvField(problem)},${exact ? '' : byteaHex(bytes)}\n`;
     out.push(row);
     size += row.length;
   };
+  let carry: Buffer | undefined;
   for await (const chunk of read(file, 0, hash)) {
-    pending += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
-      emit(pending.slice(0, newline));
-      pending = pending.slice(newline + 1);
+    const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let newline = buffer.indexOf(0x0a); newline >= 0; newline = buffer.indexOf(0x0a, start)) {
+      emit(buffer.subarray(start, newline));
+      start = newline + 1;
     }
+    carry = start < buffer.length ? buffer.subarray(start) : undefined;
     if (size >= READ_BYTES) {
       yield out.join('');
       out = [];
       size = 0;
     }
   }
-  pending += decoder.decode();
-  if (pending.length > 0) emit(pending);
+  if (carry) emit(carry);
   if (out.length > 0) yield out.join('');
 }
 
@@ -399,8 +407,8 @@ const LONE_SURROGATE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-
 
 /** Why an NDJSON line cannot land as it is, if it cannot. */
 function jsonProblem(record: string, source: AnySource): string | undefined {
-  if (record.includes('\0') || record.includes('\\u0000')) return 'contains a NUL character, which Postgres cannot store in text';
-  if (record.includes('\uFFFD')) return 'is not valid UTF-8';
+  // the record is UTF-8 without NUL bytes (see ndjsonRows); JSON can still spell a NUL
+  if (record.includes('\\u0000')) return 'contains a NUL character, which Postgres cannot store in text';
   if (LONE_SURROGATE.test(record)) return 'has a \\u escape of half a UTF-16 surrogate pair, which Postgres cannot store';
   let value: unknown;
   try {

@@ -1,17 +1,25 @@
 import { sql } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
+import { createdOnce } from '../adapter/database-error.js';
 import { META_SCHEMA } from '../artifacts/run-history.js';
 
 /** Every load of a file, one row each: what was loaded, from which file (by content), how it went. */
 export const LOADS_TABLE = { schema: META_SCHEMA, name: 'loads' } as const;
-/** Rows a load could not land, with the reason and the record as the file had it. */
+/**
+ * Rows a load could not land, with the reason and the record as the file had it: as text in
+ * `record`, and where text cannot hold it exactly (bytes that are not UTF-8, NUL bytes) also
+ * byte for byte in `record_bytes`.
+ */
 export const QUARANTINE_TABLE = { schema: META_SCHEMA, name: 'quarantine' } as const;
 
-/** Creates the load history and quarantine tables in `warehouse_meta` if they are missing. */
+/**
+ * Creates the load history and quarantine tables in `warehouse_meta` if they are missing (two
+ * first loads at once both get them), and adds what a table of an earlier version lacks.
+ */
 export async function ensureLoadHistory(adapter: Adapter): Promise<void> {
   await adapter.withConnection(async (db) => {
-    await db.schema.createSchema(META_SCHEMA).ifNotExists().execute();
-    await db.schema
+    await createdOnce(() => db.schema.createSchema(META_SCHEMA).ifNotExists().execute());
+    await createdOnce(() => db.schema
       .withSchema(META_SCHEMA)
       .createTable(LOADS_TABLE.name)
       .ifNotExists()
@@ -26,9 +34,9 @@ export async function ensureLoadHistory(adapter: Adapter): Promise<void> {
       .addColumn('rows_quarantined', 'bigint', (c) => c.notNull())
       .addColumn('started_at', 'timestamptz', (c) => c.notNull())
       .addColumn('finished_at', 'timestamptz', (c) => c.notNull())
-      .execute();
-    await sql`create index if not exists loads__source_sha256 on ${sql.id(META_SCHEMA, LOADS_TABLE.name)} (source, sha256)`.execute(db);
-    await db.schema
+      .execute());
+    await createdOnce(() => sql`create index if not exists loads__source_sha256 on ${sql.id(META_SCHEMA, LOADS_TABLE.name)} (source, sha256)`.execute(db));
+    await createdOnce(() => db.schema
       .withSchema(META_SCHEMA)
       .createTable(QUARANTINE_TABLE.name)
       .ifNotExists()
@@ -37,7 +45,12 @@ export async function ensureLoadHistory(adapter: Adapter): Promise<void> {
       .addColumn('source', 'text', (c) => c.notNull())
       .addColumn('reason', 'text', (c) => c.notNull())
       .addColumn('record', 'text', (c) => c.notNull())
+      .addColumn('record_bytes', 'bytea')
       .addPrimaryKeyConstraint('quarantine_pkey', ['load_id', 'line'])
-      .execute();
+      .execute());
+    // looked up first: ALTER TABLE locks the table even when the column is there
+    const { rows } = await sql<{ found: boolean }>`select exists (select from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${META_SCHEMA} and c.relname = ${QUARANTINE_TABLE.name} and a.attname = 'record_bytes' and not a.attisdropped) as found`.execute(db);
+    if (rows[0]?.found === false) await sql`alter table ${sql.id(META_SCHEMA, QUARANTINE_TABLE.name)} add column if not exists record_bytes bytea`.execute(db);
   });
 }
