@@ -136,10 +136,28 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     expect((await rows()).length).toBe(2);
   });
 
+  it('refuses a repeat before copying any of it: a table that could not take the file still refuses it as a repeat', async () => {
+    const content = 'receipt_id,store,currency,updated_at\n12,Metz,EUR,2026-01-04T09:00:00Z\n';
+    const first = await loadFile(db.current.adapter, tills, fileWith('day.csv', content));
+    // a COPY into this table now fails on the column it lacks; the check before it never gets there
+    await query(db.current.adapter, 'alter table raw_shop.tills rename column store to shop');
+    const error = await failure(loadFile(db.current.adapter, tills, fileWith('day-resent.csv', content)));
+    expect(error.code).toBe(ErrorCode.loadRepeated);
+    expect(error.message).toContain(first.loadId);
+    // a file of the same size and other content is hashed first, then goes on to the COPY, which fails on the column
+    const otherFile = fileWith('day-other.csv', content.replace('Metz', 'Albi'));
+    const other = await failure(loadFile(db.current.adapter, tills, otherFile));
+    // named with the file and the source
+    expect(other.code).toBe(ErrorCode.sqlFailed);
+    expect(other.message).toBe(`${otherFile}: loading it into shop.tills failed, and nothing of it landed: column "store" of relation "tills" does not exist (SQLSTATE 42703)`);
+  });
+
   it('keeps an empty table\'s indexes when a load that set them aside rolls back', async () => {
     const content = 'receipt_id,store,currency,updated_at\n11,Nancy,EUR,2026-01-03T09:00:00Z\n';
-    await loadFile(db.current.adapter, tills, fileWith('day.csv', content));
+    const first = await loadFile(db.current.adapter, tills, fileWith('day.csv', content));
     await query(db.current.adapter, 'truncate raw_shop.tills');
+    // recorded with another size, as if the file had changed between the two reads: the repeat shows only after the COPY
+    await query(db.current.adapter, `update warehouse_meta.loads set bytes = bytes + 1 where load_id = '${first.loadId}'`);
     // empty again, so the indexes are dropped for the COPY, then the repeat is refused and all of it undone
     expect((await failure(loadFile(db.current.adapter, tills, fileWith('day-again.csv', content)))).code).toBe(ErrorCode.loadRepeated);
     const indexes = await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_shop' and tablename = 'tills' order by indexname`);

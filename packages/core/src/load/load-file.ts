@@ -3,7 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { Adapter, CopyTransaction, CsvFormat } from '../adapter/adapter.js';
-import { databaseErrorOf } from '../adapter/database-error.js';
+import { databaseErrorOf, describeDatabaseError } from '../adapter/database-error.js';
 import { sqlText } from '../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../errors/warehouse-error.js';
 import { createLandingTables, summarizeLoadedAtIndex } from '../execute/landing-tables.js';
@@ -95,13 +95,14 @@ export async function loadFile(adapter: Adapter, source: AnySource, file: string
   await createLandingTables(adapter, [source]);
 
   const loadId = randomUUID();
-  const outcome = await adapter.withCopyTransaction(async (tx) => {
+  const outcome = await inLoadTransaction(adapter, source, file, async (tx) => {
     // loads into one source take turns: the check for an earlier load of the same file holds
     await tx.query(sqlText(sql`select pg_advisory_xact_lock(hashtext(${sql.lit(`warehouse.load ${sourceName(source)}`)}))`));
     await tx.query(
       sqlText(sql`insert into ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} (load_id, source, file, format, sha256, bytes, method, rows_loaded, rows_quarantined, started_at, finished_at)
 values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(file))}, ${sql.lit(format)}, '', ${sql.lit(bytes)}, 'copy', 0, 0, now(), now())`),
     );
+    if (!options.force) await refuseRepeatEarly(tx, source, file, bytes);
     // the file is hashed as it is read, so the hash is of exactly what landed
     let hash = createHash('sha256');
     let method: LoadResult['method'] = 'checked';
@@ -144,6 +145,22 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     );
   }
   return { loadId, source: sourceName(source), file, format, ...landed, bytes, durationMs: Date.now() - started };
+}
+
+/**
+ * The load's transaction; a database error that is not one of the load's own refusals (a
+ * landing table changed by hand, a lost connection) fails it naming the file and the source.
+ */
+async function inLoadTransaction<T>(adapter: Adapter, source: AnySource, file: string, work: (tx: CopyTransaction) => Promise<T>): Promise<T> {
+  try {
+    return await adapter.withCopyTransaction(work);
+  } catch (error) {
+    if (error instanceof WarehouseError || !databaseErrorOf(error)) throw error;
+    throw new WarehouseError(ErrorCode.sqlFailed, `${file}: loading it into ${sourceName(source)} failed, and nothing of it landed: ${describeDatabaseError(error)}`, {
+      cause: error,
+      details: { file, source: sourceName(source) },
+    });
+  }
 }
 
 /** Why a load with these counts fails, or undefined: more bad rows than the limit, or, without a limit, not one row that fit. */
@@ -227,6 +244,22 @@ function landedColumns(source: AnySource, file: string, names: readonly string[]
 }
 
 /** A load that has seen this content land in the source before stops, naming that load. */
+/**
+ * Refuses a repeated file before any of it is copied, when an earlier load into the source was
+ * of a file of the same size: then the file is hashed first (a read at disk speed, where a
+ * COPY of it and its rollback cost many times that). A file of a size never loaded is not read
+ * twice; the check after the COPY still covers it, and a file changed between the two reads.
+ */
+async function refuseRepeatEarly(tx: CopyTransaction, source: AnySource, file: string, bytes: number): Promise<void> {
+  const { rows } = await tx.query(
+    sqlText(sql`select from ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} where source = ${sql.lit(sourceName(source))} and bytes = ${sql.lit(bytes)} and sha256 <> '' limit 1`),
+  );
+  if (rows.length === 0) return;
+  const hash = createHash('sha256');
+  for await (const chunk of read(file, 0, hash)) void chunk;
+  await refuseRepeat(tx, source, file, hash.digest('hex'));
+}
+
 async function refuseRepeat(tx: CopyTransaction, source: AnySource, file: string, sha256: string): Promise<void> {
   const { rows } = await tx.query<{ load_id: string; file: string; finished_at: Date | string }>(
     sqlText(sql`select load_id, file, finished_at from ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} where source = ${sql.lit(sourceName(source))} and sha256 = ${sql.lit(sha256)} order by finished_at desc limit 1`),
