@@ -243,7 +243,6 @@ function landedColumns(source: AnySource, file: string, names: readonly string[]
   return names.map((name, i) => ({ name, spec: source.columns[name]!, field: fieldName(i) }));
 }
 
-/** A load that has seen this content land in the source before stops, naming that load. */
 /**
  * Refuses a repeated file before any of it is copied, when an earlier load into the source was
  * of a file of the same size: then the file is hashed first (a read at disk speed, where a
@@ -260,6 +259,7 @@ async function refuseRepeatEarly(tx: CopyTransaction, source: AnySource, file: s
   await refuseRepeat(tx, source, file, hash.digest('hex'));
 }
 
+/** A load that has seen this content land in the source before stops, naming that load. */
 async function refuseRepeat(tx: CopyTransaction, source: AnySource, file: string, sha256: string): Promise<void> {
   const { rows } = await tx.query<{ load_id: string; file: string; finished_at: Date | string }>(
     sqlText(sql`select load_id, file, finished_at from ${sql.id(LOADS_TABLE.schema, LOADS_TABLE.name)} where source = ${sql.lit(sourceName(source))} and sha256 = ${sql.lit(sha256)} order by finished_at desc limit 1`),
