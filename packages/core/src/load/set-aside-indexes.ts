@@ -16,10 +16,12 @@ export interface SetAsideIndex {
 /**
  * A first load into an empty landing table (a backfill, say) drops its indexes inside the
  * load's transaction and returns them, to build once the rows are in: building an index over
- * a table is several times cheaper than keeping it up to date row by row (even a BRIN:
- * measured, 1.5 s kept up to date during a 6 s COPY against 0.5 s built after it). The drop
- * locks the table until the load commits; an empty table has nothing to read. A rollback
- * (a refused COPY, a repeated file) brings the indexes back.
+ * a table is several times cheaper than keeping it up to date row by row. The BRIN goes too,
+ * for another reason: kept, it costs a COPY next to nothing (its new page ranges have no
+ * summary yet: 4.02 s against 3.94 s for 2M rows, measured with psql), but summarising those
+ * ranges in the transaction would cost 0.56 s, where building it after the commit costs 0.43 s
+ * beside the B-trees. The drop locks the table until the load commits; an empty table has
+ * nothing to read. A rollback (a refused COPY, a repeated file) brings the indexes back.
  */
 export async function setIndexesAsideIfEmpty(tx: CopyTransaction, source: AnySource): Promise<SetAsideIndex[]> {
   const table = sql.id(source.schema, source.name);
