@@ -6,8 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
-const SELECTING = /^(-s|--select|--exclude|--selector)(=|$)/;
-
 /**
  * Runs `warehouse compile` through the project's compile server, if one is running for the
  * runner this CLI last built (apps/runner/.bundle.json, written by runner-bundle.mjs; the
@@ -18,7 +16,7 @@ const SELECTING = /^(-s|--select|--exclude|--selector)(=|$)/;
  */
 export async function compileThroughServer(argv) {
   const args = argv.slice(2);
-  if (args[0] !== 'compile' || process.env.WAREHOUSE_COMPILE_SERVER === 'off' || args.some((a) => SELECTING.test(a) || a === '--help' || a === '-h')) return undefined;
+  if (args[0] !== 'compile' || process.env.WAREHOUSE_COMPILE_SERVER === 'off' || args.some((a) => a === '--help' || a === '-h')) return undefined;
   const rootDir = projectRoot(projectDirOf(args) ?? process.cwd());
   if (!rootDir) return undefined;
   let record;

@@ -117,16 +117,29 @@ describe('the compile server', () => {
     expect(logMessages(next.stdout).filter((m) => m.startsWith('started a compile server'))).toHaveLength(0);
   });
 
-  it('leaves selections and other commands to the CLI', async () => {
+  it('answers selections as a compile in its own process does, and leaves other commands to the CLI', async () => {
     const p = project();
     projects.push(p);
+    const selection = ['compile', '--project-dir', p.dir, '-s', 'orders', '--json'];
+    const inProcess = await warehouse(selection, { env: { WAREHOUSE_COMPILE_SERVER: 'off' } });
+    expect(inProcess.code, inProcess.stderr).toBe(0);
+    const manifest = () => withoutTime(readFileSync(join(p.dir, 'target/manifest.json'), 'utf8'));
+    const written = manifest();
     expect((await warehouse(['server', 'start', '--project-dir', p.dir, '--idle-minutes', '2'])).code).toBe(0);
-    const selected = await warehouse(['compile', '--project-dir', p.dir, '-s', 'orders', '--json']);
+    const selected = await warehouse(selection);
     expect(selected.code, selected.stderr).toBe(0);
-    expect((JSON.parse(selected.stdout) as { models: unknown[] }).models).toHaveLength(1);
+    expect(await served(p.dir)).toBe(1);
+    expect((JSON.parse(selected.stdout) as { models: Array<{ name: string }> }).models.map((m) => m.name)).toEqual(['orders']);
+    expect(selected.stdout).toBe(inProcess.stdout);
+    expect(manifest()).toBe(written);
+    // an edit the selection reads, seen by the served compile
+    writeFileSync(join(p.dir, 'packages/base/src/index.ts'), `export { numbers } from './models/numbers.js';\nexport const LIMIT = 40;\n`);
+    expect((await warehouse(selection)).code).toBe(0);
+    expect(readFileSync(join(p.dir, 'target/compiled/shop/orders.sql'), 'utf8')).toContain('limit 40');
+    expect(await served(p.dir)).toBe(2);
     const listed = await warehouse(['ls', '--project-dir', p.dir]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(await served(p.dir)).toBe(0);
+    expect(await served(p.dir)).toBe(2);
     // a second start finds the first
     const again = await warehouse(['server', 'start', '--project-dir', p.dir, '--idle-minutes', '2', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ started: false });
@@ -134,6 +147,6 @@ describe('the compile server', () => {
     const beside = await warehouse(['server', 'run', '--project-dir', p.dir, '--idle-minutes', '2']);
     expect(beside.code, beside.stderr).toBe(0);
     expect(logMessages(beside.stdout).join('\n')).toMatch(/a compile server already runs .* not starting another/);
-    expect(await served(p.dir)).toBe(0);
+    expect(await served(p.dir)).toBe(2);
   });
 });

@@ -15,7 +15,8 @@ import {
 import type { Output } from '../output.js';
 import { findProjectRoot } from '../project/find-project-root.js';
 import { loadConfig } from '../project/load-config.js';
-import { loadProject } from '../project/load-project.js';
+import { openPackages } from '../project/load-project.js';
+import { compileSession } from '../server/compile-session.js';
 
 /** Options every command takes. */
 export interface CommonOptions {
@@ -58,7 +59,9 @@ export async function openProject(options: CommonOptions, output: Output): Promi
 /** Loads every package and assembles the validated graph (GRAPH_INVALID lists all problems). */
 export async function loadGraph(context: ProjectContext, output: Output): Promise<ProjectGraph> {
   const started = Date.now();
-  const packages = await loadProject(context.rootDir, (summary) => output.debug('packages loaded', { ...summary, ms: Date.now() - started }));
+  // in the compile server, packages are evaluated on its thread, in a fresh module cache each time
+  const opened = await openPackages(context.rootDir, (summary) => output.debug('packages loaded', { ...summary, ms: Date.now() - started }), compileSession);
+  const packages = opened.map((p) => p.load());
   const graph = buildGraph(packages);
   for (const warning of graph.warnings) output.warn(warning.message);
   output.debug('project graph assembled', { packages: packages.length, nodes: graph.nodes.size, ms: Date.now() - started });
