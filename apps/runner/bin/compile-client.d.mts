@@ -1,2 +1,3 @@
+export const SERVED_COMMANDS: ReadonlySet<string>;
 export function compileThroughServer(argv: readonly string[]): Promise<number | undefined>;
 export function requestServer(socket: string, request: object): Promise<unknown>;

@@ -6,8 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
+/** The commands a compile server answers: those that read the project and touch no database (the server checks too). */
+export const SERVED_COMMANDS = new Set(['compile', 'ls']);
+
 /**
- * Runs `warehouse compile` through the project's compile server, if one is running for the
+ * Runs `warehouse compile` (or `ls`) through the project's compile server, if one is running for the
  * runner this CLI last built (apps/runner/.bundle.json, written by runner-bundle.mjs; the
  * server watches the runner's sources itself): resolves to the exit code, or undefined to
  * compile in this process instead.
@@ -16,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
  */
 export async function compileThroughServer(argv) {
   const args = argv.slice(2);
-  if (args[0] !== 'compile' || process.env.WAREHOUSE_COMPILE_SERVER === 'off' || args.some((a) => a === '--help' || a === '-h')) return undefined;
+  if (!SERVED_COMMANDS.has(args[0]) || process.env.WAREHOUSE_COMPILE_SERVER === 'off' || args.some((a) => a === '--help' || a === '-h')) return undefined;
   const rootDir = projectRoot(projectDirOf(args) ?? process.cwd());
   if (!rootDir) return undefined;
   let record;

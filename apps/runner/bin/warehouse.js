@@ -6,10 +6,10 @@
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-// `warehouse compile` goes to the project's compile server when one runs (warehouse server
-// start); the client is all this process loads then
+// `warehouse compile` and `ls` go to the project's compile server when one runs (warehouse
+// server start); the client is all this process loads then
 let served;
-if (process.argv[2] === 'compile' && process.env.WAREHOUSE_FROM_SOURCE !== '1') {
+if ((process.argv[2] === 'compile' || process.argv[2] === 'ls') && process.env.WAREHOUSE_FROM_SOURCE !== '1') {
   served = await (await import('./compile-client.mjs')).compileThroughServer(process.argv);
 }
 

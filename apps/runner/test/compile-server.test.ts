@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requestServer } from '../bin/compile-client.mjs';
 import { domainPackageJson, logMessages, modelFile, tempProject, warehouse, withoutTime } from './support/cli.js';
 
 /**
@@ -117,7 +118,7 @@ describe('the compile server', () => {
     expect(logMessages(next.stdout).filter((m) => m.startsWith('started a compile server'))).toHaveLength(0);
   });
 
-  it('answers selections as a compile in its own process does, and leaves other commands to the CLI', async () => {
+  it('answers selections and ls as a process of their own does, and declines other commands', async () => {
     const p = project();
     projects.push(p);
     const selection = ['compile', '--project-dir', p.dir, '-s', 'orders', '--json'];
@@ -137,9 +138,17 @@ describe('the compile server', () => {
     expect((await warehouse(selection)).code).toBe(0);
     expect(readFileSync(join(p.dir, 'target/compiled/shop/orders.sql'), 'utf8')).toContain('limit 40');
     expect(await served(p.dir)).toBe(2);
-    const listed = await warehouse(['ls', '--project-dir', p.dir]);
+    const list = ['ls', '--project-dir', p.dir, '--long', '--json'];
+    const listed = await warehouse(list);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(await served(p.dir)).toBe(2);
+    expect(await served(p.dir)).toBe(3);
+    expect(listed.stdout).toBe((await warehouse(list, { env: { WAREHOUSE_COMPILE_SERVER: 'off' } })).stdout);
+    expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((m) => m.name)).toEqual(['numbers', 'orders']);
+    // a command that is not the server's, sent to it anyway, is declined: the CLI runs it itself
+    const record = JSON.parse(readFileSync(join(p.dir, 'target/cache/compile-server.json'), 'utf8')) as { socket: string; runner: string };
+    const declined = await requestServer(record.socket, { type: 'compile', rootDir: p.dir, runner: record.runner, args: ['build', '--project-dir', p.dir], cwd: p.dir, env: {}, tty: false });
+    expect(declined).toMatchObject({ type: 'declined', reason: 'build is not a command the server answers' });
+    expect(await served(p.dir)).toBe(3);
     // a second start finds the first
     const again = await warehouse(['server', 'start', '--project-dir', p.dir, '--idle-minutes', '2', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ started: false });
@@ -147,6 +156,6 @@ describe('the compile server', () => {
     const beside = await warehouse(['server', 'run', '--project-dir', p.dir, '--idle-minutes', '2']);
     expect(beside.code, beside.stderr).toBe(0);
     expect(logMessages(beside.stdout).join('\n')).toMatch(/a compile server already runs .* not starting another/);
-    expect(await served(p.dir)).toBe(2);
+    expect(await served(p.dir)).toBe(3);
   });
 });

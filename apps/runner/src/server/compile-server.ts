@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { readJsonFile, watchFingerprintedFiles, writeAtomically } from '../project/file-stamps.js';
 import { EvaluationThread, FreshProcessNeeded } from '../project/evaluation-thread.js';
 import { IncrementalBundler } from '../project/incremental-bundler.js';
+import { SERVED_COMMANDS } from '../../bin/compile-client.mjs';
 import { compileSession } from './compile-session.js';
 import { serverRecordFile, socketPathOf, statusOf, type ServerAnswer, type ServerRecord, type ServerRequest } from './server-record.js';
 
@@ -70,7 +71,15 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
 
   const answerCompile = async (request: Extract<ServerRequest, { type: 'compile' }>): Promise<ServerAnswer | Reply> => {
     const reason =
-      request.runner !== runner.name ? 'the client runs another runner' : runnerChanged.changed ? "the runner's sources changed" : request.rootDir !== rootDir ? 'another project' : undefined;
+      request.runner !== runner.name
+        ? 'the client runs another runner'
+        : runnerChanged.changed
+          ? "the runner's sources changed"
+          : request.rootDir !== rootDir
+            ? 'another project'
+            : !SERVED_COMMANDS.has(request.args[0] ?? '')
+              ? `${request.args[0] ?? 'no command'} is not a command the server answers`
+              : undefined;
     if (reason) {
       declined++;
       if (runnerChanged.changed) stop();
@@ -87,7 +96,7 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
         main(['node', 'warehouse', ...request.args], { tty: request.tty, stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) } }),
       );
       served++;
-      options.log(`${['compile', ...request.args.slice(1)].join(' ')}: exit ${code} in ${Math.round(performance.now() - started)} ms`);
+      options.log(`${request.args.join(' ')}: exit ${code} in ${Math.round(performance.now() - started)} ms`);
       return { answer: { type: 'done', code, stdoutBytes: 0, stderrBytes: 0 }, stdout: stdout.join(''), stderr: stderr.join('') };
     } catch (error) {
       if (!(error instanceof FreshProcessNeeded)) throw error;
