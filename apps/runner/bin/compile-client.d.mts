@@ -1,3 +1,2 @@
-export const SERVED_COMMANDS: ReadonlySet<string>;
 export function compileThroughServer(argv: readonly string[]): Promise<number | undefined>;
 export function requestServer(socket: string, request: object): Promise<unknown>;

@@ -5,9 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-
-/** The commands a compile server answers: those that read the project and touch no database (the server checks too). */
-export const SERVED_COMMANDS = new Set(['compile', 'ls']);
+import { SERVED_COMMANDS } from './served-commands.mjs';
 
 /**
  * Runs `warehouse compile` (or `ls`) through the project's compile server, if one is running for the

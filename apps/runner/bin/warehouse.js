@@ -5,11 +5,12 @@
 // packages resolve to src/) and tsx compiles TypeScript on import.
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { SERVED_COMMANDS } from './served-commands.mjs';
 
 // `warehouse compile` and `ls` go to the project's compile server when one runs (warehouse
 // server start); the client is all this process loads then
 let served;
-if ((process.argv[2] === 'compile' || process.argv[2] === 'ls') && process.env.WAREHOUSE_FROM_SOURCE !== '1') {
+if (SERVED_COMMANDS.has(process.argv[2]) && process.env.WAREHOUSE_FROM_SOURCE !== '1') {
   served = await (await import('./compile-client.mjs')).compileThroughServer(process.argv);
 }
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { readJsonFile, watchFingerprintedFiles, writeAtomically } from '../project/file-stamps.js';
 import { EvaluationThread, FreshProcessNeeded } from '../project/evaluation-thread.js';
 import { IncrementalBundler } from '../project/incremental-bundler.js';
-import { SERVED_COMMANDS } from '../../bin/compile-client.mjs';
+import { SERVED_COMMANDS } from '../../bin/served-commands.mjs';
 import { compileSession } from './compile-session.js';
 import { serverRecordFile, socketPathOf, statusOf, type ServerAnswer, type ServerRecord, type ServerRequest } from './server-record.js';
 
@@ -69,17 +69,17 @@ export async function runCompileServer(rootDir: string, options: CompileServerOp
     }, options.idleMinutes * 60_000);
   };
 
+  /** Why the server leaves a request to the CLI, if it does. */
+  const declineReasonOf = (request: Extract<ServerRequest, { type: 'compile' }>): string | undefined => {
+    if (request.runner !== runner.name) return 'the client runs another runner';
+    if (runnerChanged.changed) return "the runner's sources changed";
+    if (request.rootDir !== rootDir) return 'another project';
+    if (!SERVED_COMMANDS.has(request.args[0] ?? '')) return `${request.args[0] ?? 'no command'} is not a command the server answers`;
+    return undefined;
+  };
+
   const answerCompile = async (request: Extract<ServerRequest, { type: 'compile' }>): Promise<ServerAnswer | Reply> => {
-    const reason =
-      request.runner !== runner.name
-        ? 'the client runs another runner'
-        : runnerChanged.changed
-          ? "the runner's sources changed"
-          : request.rootDir !== rootDir
-            ? 'another project'
-            : !SERVED_COMMANDS.has(request.args[0] ?? '')
-              ? `${request.args[0] ?? 'no command'} is not a command the server answers`
-              : undefined;
+    const reason = declineReasonOf(request);
     if (reason) {
       declined++;
       if (runnerChanged.changed) stop();

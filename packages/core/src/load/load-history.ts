@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Adapter } from '../adapter/adapter.js';
 import { createdOnce } from '../adapter/database-error.js';
 import { META_SCHEMA } from '../artifacts/run-history.js';
+import { relationColumns } from '../execute/materialize/relation-columns.js';
 
 /** Every load of a file, one row each: what was loaded, from which file (by content), how it went. */
 export const LOADS_TABLE = { schema: META_SCHEMA, name: 'loads' } as const;
@@ -49,8 +50,7 @@ export async function ensureLoadHistory(adapter: Adapter): Promise<void> {
       .addPrimaryKeyConstraint('quarantine_pkey', ['load_id', 'line'])
       .execute());
     // looked up first: ALTER TABLE locks the table even when the column is there
-    const { rows } = await sql<{ found: boolean }>`select exists (select from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = ${META_SCHEMA} and c.relname = ${QUARANTINE_TABLE.name} and a.attname = 'record_bytes' and not a.attisdropped) as found`.execute(db);
-    if (rows[0]?.found === false) await sql`alter table ${sql.id(META_SCHEMA, QUARANTINE_TABLE.name)} add column if not exists record_bytes bytea`.execute(db);
+    const columns = await relationColumns(db, QUARANTINE_TABLE);
+    if (!columns.some((c) => c.name === 'record_bytes')) await sql`alter table ${sql.id(META_SCHEMA, QUARANTINE_TABLE.name)} add column if not exists record_bytes bytea`.execute(db);
   });
 }
