@@ -164,6 +164,33 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     expect(indexes.map((i) => i.indexname)).toEqual(['tills__loaded_at', 'tills__pk']);
   });
 
+  it('builds the indexes it set aside with maintenance_work_mem raised for each build alone', async () => {
+    await loadFile(db.current.adapter, tills, fileWith('first.csv', 'receipt_id,store,currency,updated_at\n1,Nancy,EUR,2026-01-03T09:00:00Z\n'));
+    await query(db.current.adapter, 'truncate raw_shop.tills');
+    // an index whose expression fails unless it is evaluated under the raised setting: the
+    // table is empty now, so creating it evaluates nothing; the build after the load does
+    await query(
+      db.current.adapter,
+      `create function raw_shop.memory_probe(id bigint) returns bigint immutable language plpgsql as $$
+begin
+  if current_setting('maintenance_work_mem') <> '300MB' then raise exception 'built with maintenance_work_mem %', current_setting('maintenance_work_mem'); end if;
+  return id;
+end $$`,
+    );
+    await query(db.current.adapter, 'create index tills_probe on raw_shop.tills (raw_shop.memory_probe(receipt_id))');
+    try {
+      await loadFile(db.current.adapter, tills, fileWith('day.csv', 'receipt_id,store,currency,updated_at\n2,Metz,EUR,2026-01-03T09:00:00Z\n'), { indexBuildMemoryMb: 300 });
+      const indexes = await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_shop' and tablename = 'tills' order by indexname`);
+      expect(indexes.map((i) => i.indexname)).toEqual(['tills__loaded_at', 'tills__pk', 'tills_probe']);
+      // the sessions themselves keep their own setting
+      const [setting] = await query<{ memory: string }>(db.current.adapter, `select current_setting('maintenance_work_mem') as memory`);
+      expect(setting!.memory).not.toBe('300MB');
+    } finally {
+      await query(db.current.adapter, 'drop index if exists raw_shop.tills_probe');
+      await query(db.current.adapter, 'drop function raw_shop.memory_probe');
+    }
+  });
+
   it('keeps the landed rows when an index cannot be built after the load, names it, and builds it again with the next load', async () => {
     const notes = defineSource({ ...tills, name: 'notes', columns: { ...tills.columns, note: { type: 'text' } }, indexes: [['note']] });
     await query(db.current.adapter, 'drop table if exists raw_shop.notes');

@@ -12,6 +12,7 @@ export interface LoadCommandOptions extends CommonOptions {
   columns?: string[];
   maxBadRows?: number;
   force?: boolean;
+  indexBuildMemory?: number;
   /** A delivery folder: every file in it whose name says its source. */
   delivery?: string;
 }
@@ -63,6 +64,7 @@ export async function run(requested: string | undefined, files: string[], option
           ...(options.columns ? { columns: options.columns } : {}),
           ...(options.maxBadRows !== undefined ? { maxBadRows: options.maxBadRows } : {}),
           force: options.force === true,
+          ...(options.indexBuildMemory !== undefined ? { indexBuildMemoryMb: options.indexBuildMemory } : {}),
         });
         loaded.push(result);
         output.info(

@@ -44,6 +44,11 @@ export interface LoadOptions {
   maxBadRows?: number;
   /** Load a file again although a file with the same content was loaded into the source before. */
   force?: boolean;
+  /**
+   * What each index build after a first load into an empty table may sort in, in MB: its
+   * `maintenance_work_mem`, raised for that build alone and never lowered (default 256).
+   */
+  indexBuildMemoryMb?: number;
 }
 
 /** A quarantined row, as the result shows the first few. */
@@ -136,7 +141,7 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     return { method, rowsLoaded, rowsQuarantined, quarantined: shown, sha256, setAside: copied?.setAside ?? [] };
   });
   const { setAside, ...landed } = outcome;
-  const failed = await buildSetAsideIndexes(adapter, setAside);
+  const failed = await buildSetAsideIndexes(adapter, setAside, options.indexBuildMemoryMb);
   if (failed.length > 0) {
     throw new WarehouseError(
       ErrorCode.loadIndexFailed,

@@ -37,14 +37,23 @@ where i.indrelid = ${sql.lit(sqlText(table))}::regclass and not i.indisunique an
 }
 
 /**
+ * What each index build may sort in, at least, in MB. The server default (64 MB) spills the
+ * sort of a large delivery to disk: the two B-trees of 2M order lines need 143 and 127 MB to
+ * sort in memory, and with 64 MB took about 60 % longer here (median 0.85 s against 0.53 s for
+ * the wider one). A server or target set higher keeps its own value.
+ */
+export const INDEX_BUILD_MEMORY_MB = 256;
+
+/**
  * Builds the indexes a first load set aside, after it committed, each on a connection of its
  * own, as many at once as the adapter has connections: index builds are bound by one CPU
  * each (Postgres' parallel index build gained nothing here), so on a server with cores to spare
- * they overlap. Meanwhile the landed rows are readable, only without those indexes. Returns
- * the builds that failed, by index name (the rows stay landed; the next load into the source
- * creates the index again, see createLandingTables).
+ * they overlap. Each build runs in a transaction of its own with `maintenance_work_mem` raised
+ * to `memoryMb` for it alone. Meanwhile the landed rows are readable, only without those
+ * indexes. Returns the builds that failed, by index name (the rows stay landed; the next load
+ * into the source creates the index again, see createLandingTables).
  */
-export async function buildSetAsideIndexes(adapter: Adapter, indexes: readonly SetAsideIndex[]): Promise<string[]> {
+export async function buildSetAsideIndexes(adapter: Adapter, indexes: readonly SetAsideIndex[], memoryMb = INDEX_BUILD_MEMORY_MB): Promise<string[]> {
   // the costliest first, so that the last to finish is a short one: B-trees by their width, BRINs (a pass over the table, no sort) last
   const queue = [...indexes].sort((a, b) => Number(a.method === 'brin') - Number(b.method === 'brin') || b.columns - a.columns);
   const failures: string[] = [];
@@ -52,7 +61,12 @@ export async function buildSetAsideIndexes(adapter: Adapter, indexes: readonly S
     for (let index = queue.shift(); index; index = queue.shift()) {
       const definition = index.definition;
       try {
-        await adapter.withConnection((db) => sql.raw(definition).execute(db));
+        await adapter.withConnection((db) =>
+          db.transaction().execute(async (tx) => {
+            await raiseMaintenanceMemory(memoryMb).execute(tx);
+            await sql.raw(definition).execute(tx);
+          }),
+        );
       } catch (error) {
         // another session created it at the same moment (a concurrent load's createLandingTables)
         if (isCreatedMeanwhile(error)) continue;
@@ -63,3 +77,7 @@ export async function buildSetAsideIndexes(adapter: Adapter, indexes: readonly S
   await Promise.all(Array.from({ length: Math.max(1, Math.min(adapter.maxConnections, queue.length)) }, worker));
   return failures;
 }
+
+/** `maintenance_work_mem` for the rest of the transaction: at least `memoryMb`, never lowered (pg_settings gives it in kB). */
+const raiseMaintenanceMemory = (memoryMb: number) =>
+  sql`select set_config('maintenance_work_mem', greatest(setting::bigint, ${sql.lit(Math.floor(memoryMb * 1024))})::text || 'kB', true) from pg_settings where name = 'maintenance_work_mem'`;
