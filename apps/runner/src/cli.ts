@@ -139,7 +139,7 @@ export function createProgram(exit: (code: number) => void, io?: CliStreams): Co
     .option('--columns <names>', 'the columns of a CSV without a header, comma-separated, in file order', (value: string) => value.split(',').map((c) => c.trim()))
     .option('--max-bad-rows <n>', 'fail a file (and land nothing from it) when more rows than this are malformed; without it, a file in which no row fits fails', integer)
     .option('--force', 'load a file again although the same content was loaded into the source before')
-    .option('--index-build-memory <MB>', 'maintenance_work_mem of each index build after a first load into an empty table, raised for that build alone (default 256; a server set higher keeps its own)', positiveNumber)
+    .option('--index-build-memory <MB>', 'maintenance_work_mem of each index build after a first load into an empty table, raised for that build alone (default 256; a server set higher keeps its own)', integer)
     .action((sourceName: string | undefined, files: string[], options: load.LoadCommandOptions) =>
       action<load.LoadCommandOptions>(async (o, output) => (await import('./commands/load.js')).run(sourceName, files, o, output))(options),
     );

@@ -182,6 +182,10 @@ end $$`,
       await loadFile(db.current.adapter, tills, fileWith('day.csv', 'receipt_id,store,currency,updated_at\n2,Metz,EUR,2026-01-03T09:00:00Z\n'), { indexBuildMemoryMb: 300 });
       const indexes = await query<{ indexname: string }>(db.current.adapter, `select indexname from pg_indexes where schemaname = 'raw_shop' and tablename = 'tills' order by indexname`);
       expect(indexes.map((i) => i.indexname)).toEqual(['tills__loaded_at', 'tills__pk', 'tills_probe']);
+      // a value the server would refuse at the build fails the load before anything lands
+      const refused = await failure(loadFile(db.current.adapter, tills, fileWith('later.csv', 'receipt_id,store,currency,updated_at\n3,Metz,EUR,2026-01-04T09:00:00Z\n'), { indexBuildMemoryMb: 3_000_000 }));
+      expect(refused.code).toBe(ErrorCode.loadInvalid);
+      expect(refused.message).toContain('the index build memory must be a whole number of MB from 1 to 2097151, not 3000000');
       // the sessions themselves keep their own setting
       const [setting] = await query<{ memory: string }>(db.current.adapter, `select current_setting('maintenance_work_mem') as memory`);
       expect(setting!.memory).not.toBe('300MB');

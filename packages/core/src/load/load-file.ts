@@ -75,6 +75,8 @@ export interface LoadResult {
 
 /** How many quarantined rows a result and an error show. */
 const SHOWN = 5;
+/** The most `maintenance_work_mem` Postgres takes: 2^31 - 1 kB. */
+const MAX_INDEX_BUILD_MEMORY_MB = Math.floor(2147483647 / 1024);
 /** Bytes a file is read in. */
 const READ_BYTES = 1024 * 1024;
 
@@ -94,6 +96,11 @@ export async function loadFile(adapter: Adapter, source: AnySource, file: string
   const format = options.format ?? formatOf(file);
   const csv: CsvFormat = { delimiter: options.delimiter ?? (extname(file).toLowerCase() === '.tsv' ? '\t' : ',') };
   if (csv.delimiter!.length !== 1) throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the delimiter must be one character, not ${JSON.stringify(csv.delimiter)}`);
+  const memoryMb = options.indexBuildMemoryMb;
+  // checked before anything lands: the server refuses more than its maximum (2 TB in kB) only when the index is built
+  if (memoryMb !== undefined && !(Number.isInteger(memoryMb) && memoryMb >= 1 && memoryMb <= MAX_INDEX_BUILD_MEMORY_MB)) {
+    throw new WarehouseError(ErrorCode.loadInvalid, `${file}: the index build memory must be a whole number of MB from 1 to ${MAX_INDEX_BUILD_MEMORY_MB}, not ${memoryMb}`);
+  }
   const layout = format === 'csv' ? await csvLayout(source, file, csv.delimiter!, options) : { columns: Object.keys(source.columns), bodyStart: 0 };
   const columns = landedColumns(source, file, layout.columns, format);
   await ensureLoadHistory(adapter);
