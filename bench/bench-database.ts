@@ -11,6 +11,22 @@ export interface Database {
   drop(): Promise<void>;
 }
 
+/** Drops of the databases created and not yet dropped: run on Ctrl-C or SIGTERM too, so an interrupted bench leaves none behind. */
+const undropped = new Set<() => Promise<void>>();
+let dropsOnInterrupt = false;
+
+function dropOnInterrupt(): void {
+  if (dropsOnInterrupt) return;
+  dropsOnInterrupt = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`[bench] ${signal}: dropping the bench's ${undropped.size} database(s)\n`);
+      // with (force) ends the sessions of a warehouse process still running in one
+      void Promise.allSettled([...undropped].map((drop) => drop())).then(() => process.exit(code));
+    });
+  }
+}
+
 export async function createDatabase(serverUrl: string): Promise<Database> {
   const name = `wh_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -19,15 +35,16 @@ export async function createDatabase(serverUrl: string): Promise<Database> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists "${name}" with (force)`);
-      await client.end();
-    },
+  const drop = async () => {
+    undropped.delete(drop);
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(`drop database if exists "${name}" with (force)`);
+    await client.end();
   };
+  dropOnInterrupt();
+  undropped.add(drop);
+  return { url: url.toString(), drop };
 }
 
 /** The `warehouse` CLI against a database, from the repository (the real warehouse project). */
