@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createAdapter, sql } from '@warehouse/core';
 import { testDatabaseKinds } from '@warehouse/core/testing';
 import { databaseEnv, domainPackageJson, logMessages, tempProject, warehouse } from './support/cli.js';
 
@@ -99,5 +100,33 @@ describe.each(await testDatabaseKinds())('warehouse load on %s', (kind) => {
     const missing = await warehouse(['load', 'shop.tills', join(project.dir, 'nope.csv'), '--project-dir', project.dir], { env });
     expect(missing.code).toBe(1);
     expect(logMessages(missing.stdout)[0]).toMatch(/^cannot read .*nope\.csv: ENOENT/);
+  });
+
+  it('goes on to the next file when the database refuses one on its landing table', async () => {
+    const project = tempProject({ files: { 'packages/shop/package.json': domainPackageJson('@temp/shop', 'shop'), 'packages/shop/src/index.ts': SHOP } });
+    cleanup.push(project.dispose);
+    const env = await databaseEnv(kind, cleanup);
+    const file = (name: string, content: string) => {
+      writeFileSync(join(project.dir, name), content);
+      return join(project.dir, name);
+    };
+    const first = await warehouse(['load', 'shop.tills', file('first.csv', 'receipt_id,store,amount\n1,Lyon,1.00\n'), '--project-dir', project.dir, '--json'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    // a constraint added by hand, which the source does not declare
+    const adapter = await createAdapter(env.DATABASE_URL ? { type: 'pg', url: env.DATABASE_URL, maxConnections: 1 } : { type: 'pglite', dataDir: join(project.dir, '.warehouse/dev') });
+    try {
+      await adapter.withConnection((db) => sql`alter table raw_shop.tills add constraint no_oslo check (store <> 'Oslo')`.execute(db));
+    } finally {
+      await adapter.close();
+    }
+    const oslo = file('oslo.csv', 'receipt_id,store,amount\n2,Oslo,1.00\n');
+    const metz = file('metz.csv', 'receipt_id,store,amount\n3,Metz,1.00\n');
+    const loaded = await warehouse(['load', 'shop.tills', oslo, metz, '--project-dir', project.dir, '--json'], { env });
+    expect(loaded.code).toBe(1);
+    const result = JSON.parse(loaded.stdout) as LoadOutput;
+    expect(result.failed.map((f) => [f.file, f.code])).toEqual([[oslo, 'SQL_FAILED']]);
+    expect(result.failed[0]!.message).toContain(`${oslo}: loading it into shop.tills failed, and nothing of it landed`);
+    expect(result.failed[0]!.message).toContain('no_oslo');
+    expect(result.loaded.map((l) => [l.file, l.rowsLoaded])).toEqual([[metz, 1]]);
   });
 });

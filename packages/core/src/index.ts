@@ -77,7 +77,7 @@ export { compileProject, type CompiledPackage, type CompileOptions, type Compile
 // adapters
 export type { Adapter, CopyTarget } from './adapter/adapter.js';
 export { createAdapter, type AdapterSettings } from './adapter/create-adapter.js';
-export { databaseErrorOf, describeDatabaseError, isTransientDatabaseError } from './adapter/database-error.js';
+export { databaseErrorOf, describeDatabaseError, isServerWideDatabaseError, isTransientDatabaseError } from './adapter/database-error.js';
 
 // execute
 export { execute, type ExecuteOptions } from './execute/execute-plan.js';

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { closestName, describeRows, ErrorCode, isWarehouseError, loadFile, sourceName, WarehouseError, type AnySource, type LoadFormat, type LoadResult, type SourceNode } from '@warehouse/core';
+import { closestName, describeRows, ErrorCode, isServerWideDatabaseError, isWarehouseError, loadFile, sourceName, WarehouseError, type AnySource, type LoadFormat, type LoadResult, type SourceNode } from '@warehouse/core';
 import type { Output } from '../output.js';
 import { loadGraph, openDatabase, openProject, type CommonOptions } from './project-context.js';
 
@@ -76,7 +76,7 @@ export async function run(requested: string | undefined, files: string[], option
         }
       } catch (error) {
         // a file that cannot be loaded leaves nothing behind; the next file is still loaded
-        if (!isWarehouseError(error) || !FILE_ERRORS.has(error.code)) throw error;
+        if (!failedOnlyThisFile(error)) throw error;
         failed.push({ file, code: error.code, message: error.message });
         output.error(error);
       }
@@ -90,6 +90,16 @@ export async function run(requested: string | undefined, files: string[], option
 
 /** Errors about one file: the load goes on with the next. */
 const FILE_ERRORS = new Set<string>([ErrorCode.loadInvalid, ErrorCode.loadRejected, ErrorCode.loadRepeated]);
+
+/**
+ * Whether a failed load leaves the next file worth trying: the file itself was refused, or the
+ * database refused it on its source's table (a landing table altered by hand, say). A lost
+ * connection or a server out of disk stops the call: every next file would fail the same way.
+ */
+function failedOnlyThisFile(error: unknown): error is WarehouseError {
+  if (!isWarehouseError(error)) return false;
+  return FILE_ERRORS.has(error.code) || (error.code === ErrorCode.sqlFailed && !isServerWideDatabaseError(error));
+}
 
 /** A source by its id (`raw_sales.orders`) or by system and name (`sales.orders`). */
 function sourceNamed(name: string, sources: readonly AnySource[]): AnySource {

@@ -36,6 +36,22 @@ export function isTransientDatabaseError(error: unknown): boolean {
 }
 
 /**
+ * Whether an error says the server or the session cannot go on (the connection gone, the server
+ * shutting down, out of disk or memory, an I/O or internal error), rather than that one
+ * statement failed on one table: the next statement would most likely fail the same way.
+ */
+export function isServerWideDatabaseError(error: unknown): boolean {
+  const code = databaseErrorOf(error)?.code ?? '';
+  return (
+    code.startsWith('08') || // connection exceptions
+    code.startsWith('53') || // insufficient resources: disk full, out of memory, too many connections
+    code.startsWith('57') || // operator intervention: shutdown, query canceled
+    code.startsWith('58') || // system error: I/O
+    code.startsWith('XX') // internal error, data corrupted
+  );
+}
+
+/**
  * Whether a `CREATE ... IF NOT EXISTS` failed because another session created the same object
  * at the same moment: IF NOT EXISTS only sees committed objects, so the second of two sessions
  * runs into the first one's catalog row instead. Run again, the statement finds the object.
