@@ -37,8 +37,8 @@ describe.each(await testDatabaseKinds())('warehouse load on %s', (kind) => {
   afterAll(async () => {
     for (const dispose of cleanup.reverse()) await dispose();
   });
-
-  it('lands delivered files, quarantines malformed rows, refuses a repeat, and the build reads what landed', async () => {
+  /** A project with the shop source, its database, and a way to write a file into it. */
+  const shopProject = async () => {
     const project = tempProject({ files: { 'packages/shop/package.json': domainPackageJson('@temp/shop', 'shop'), 'packages/shop/src/index.ts': SHOP } });
     cleanup.push(project.dispose);
     const env = await databaseEnv(kind, cleanup);
@@ -46,6 +46,11 @@ describe.each(await testDatabaseKinds())('warehouse load on %s', (kind) => {
       writeFileSync(join(project.dir, name), content);
       return join(project.dir, name);
     };
+    return { project, env, file };
+  };
+
+  it('lands delivered files, quarantines malformed rows, refuses a repeat, and the build reads what landed', async () => {
+    const { project, env, file } = await shopProject();
     const monday = file('monday.csv', 'receipt_id,store,amount\n1,Lyon,10.00\n2,Lyon,5.50\n3,Paris,not a number\n');
     const tuesday = file('tuesday.ndjson', '{"receipt_id": 4, "store": "Paris", "amount": 7}\n{"receipt_id": 5}\n');
 
@@ -103,13 +108,7 @@ describe.each(await testDatabaseKinds())('warehouse load on %s', (kind) => {
   });
 
   it('goes on to the next file when the database refuses one on its landing table', async () => {
-    const project = tempProject({ files: { 'packages/shop/package.json': domainPackageJson('@temp/shop', 'shop'), 'packages/shop/src/index.ts': SHOP } });
-    cleanup.push(project.dispose);
-    const env = await databaseEnv(kind, cleanup);
-    const file = (name: string, content: string) => {
-      writeFileSync(join(project.dir, name), content);
-      return join(project.dir, name);
-    };
+    const { project, env, file } = await shopProject();
     const first = await warehouse(['load', 'shop.tills', file('first.csv', 'receipt_id,store,amount\n1,Lyon,1.00\n'), '--project-dir', project.dir, '--json'], { env });
     expect(first.code, first.stderr).toBe(0);
     // a constraint added by hand, which the source does not declare
