@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, ROOT, warehouse, type Database } from './bench-database.js';
 import { figure, mustSucceed, timed, type Figure } from './measure.js';
+import { startupOptions } from '@warehouse/core';
 import config from '../warehouse.config.js';
 
 const day = (offset: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + offset * 86_400_000).toISOString().slice(0, 10);
@@ -26,9 +27,7 @@ function psqlScript(debugLog: string): string {
  * baseline runs the statements in sessions set up as the runner's are (JIT off, the planner's
  * page costs), or the two would not run the same plans.
  */
-const PSQL_OPTIONS = Object.entries((config.targets?.dev as { sessionSettings?: Record<string, unknown> } | undefined)?.sessionSettings ?? {})
-  .map(([name, value]) => `-c ${name}=${String(value)}`)
-  .join(' ');
+const PSQL_OPTIONS = startupOptions((config.targets?.dev as { sessionSettings?: Record<string, string | number | boolean> } | undefined)?.sessionSettings ?? {});
 
 const psql = (database: Database, file: string) =>
   mustSucceed(timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-f', file, database.url], { env: { PGOPTIONS: PSQL_OPTIONS } }), 'psql -f');

@@ -78,6 +78,7 @@ export { compileProject, type CompiledPackage, type CompileOptions, type Compile
 export type { Adapter, CopyTarget } from './adapter/adapter.js';
 export { createAdapter, type AdapterSettings } from './adapter/create-adapter.js';
 export { databaseErrorOf, describeDatabaseError, isServerWideDatabaseError, isTransientDatabaseError } from './adapter/database-error.js';
+export { startupOptions } from './adapter/startup-options.js';
 
 // execute
 export { execute, type ExecuteOptions } from './execute/execute-plan.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createAdapter } from '../src/index.js';
-import { startupOptions } from '../src/adapter/pg/pg-adapter.js';
+import { startupOptions } from '../src/adapter/startup-options.js';
 import { pgServerAvailable, testServerUrl } from '../src/testing/index.js';
 
 describe('startupOptions', () => {

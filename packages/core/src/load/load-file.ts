@@ -148,7 +148,7 @@ values (${sql.lit(loadId)}, ${sql.lit(sourceName(source))}, ${sql.lit(resolve(fi
     return { method, rowsLoaded, rowsQuarantined, quarantined: shown, sha256, setAside: copied?.setAside ?? [] };
   });
   const { setAside, ...landed } = outcome;
-  const failed = await buildSetAsideIndexes(adapter, setAside, options.indexBuildMemoryMb);
+  const failed = await buildSetAsideIndexes(adapter, setAside, memoryMb);
   if (failed.length > 0) {
     throw new WarehouseError(
       ErrorCode.loadIndexFailed,

@@ -6,6 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
 import { TEXT_TYPE_OIDS, type Adapter, type CopyTarget, type CopyTransaction, type CsvFormat } from '../adapter.js';
 import { copyCsvStatement } from '../copy-statement.js';
+import { startupOptions } from '../startup-options.js';
 
 export interface PgAdapterOptions {
   /** A libpq connection URL, e.g. `postgres://postgres@127.0.0.1:5432/warehouse`. */
@@ -102,13 +103,6 @@ async function copyOn(client: pg.PoolClient, target: CopyTarget, chunks: AsyncIt
   const stream = client.query(copyFrom(copyCsvStatement(target, 'stdin', format)));
   await pipeline(Readable.from(chunks), stream);
   return Number(stream.rowCount ?? 0);
-}
-
-/** `-c jit=off -c work_mem=256MB`: settings as libpq startup options (spaces escaped). */
-export function startupOptions(settings: Readonly<Record<string, string | number | boolean>>): string {
-  return Object.entries(settings)
-    .map(([name, value]) => `-c ${name}=${String(value).replace(/[\\ ]/g, (c) => `\\${c}`)}`)
-    .join(' ');
 }
 
 function isConnectionError(error: unknown): boolean {
