@@ -56,6 +56,18 @@ describe('compiled files', () => {
     expect(readFileSync(join(dir, path), 'utf8')).toBe(content);
   });
 
+  it('drops the path-keyed entries of an older single index instead of carrying them on', async () => {
+    const dir = project();
+    // before each folder had an index: one at target/compiled, keyed by paths below it
+    mkdirSync(join(dir, 'target/compiled'), { recursive: true });
+    writeFileSync(join(dir, 'target/compiled/.written.json'), JSON.stringify({ 'p1/m1.sql': contentHash('select 1\n') }));
+    const compiled = await openCompiledFiles(dir);
+    await compiled.write([['target/compiled/top.sql', 'select 0\n']]);
+    const index = JSON.parse(readFileSync(join(dir, 'target/compiled/.written.json'), 'utf8')) as Record<string, string>;
+    expect(index).toEqual({ 'top.sql': contentHash('select 0\n') });
+    expect(compiled.holds('target/compiled/p1/m1.sql', contentHash('select 1\n'))).toBe(false);
+  });
+
   it('names the file it could not write, from the writer thread too', async () => {
     const dir = project();
     // a file where a folder must go

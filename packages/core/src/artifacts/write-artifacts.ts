@@ -162,7 +162,8 @@ function readIndex(path: string): ReadonlyMap<string, string> {
   const kept = recentIndexes.get(path);
   if (kept && kept.stamp === stamp) return kept.index;
   try {
-    const index = new Map(Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>));
+    // names only: the single index of older versions (target/compiled/.written.json) was keyed by paths, which no folder holds
+    const index = new Map(Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>).filter(([name]) => !name.includes('/')));
     recentIndexes.set(path, { index, stamp });
     return index;
   } catch {
