@@ -32,12 +32,13 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const started = new Date();
 const figures: Figure[] = [];
 if (only.has('compile')) figures.push(...(await compileFigures(values['compile-sizes']!.split(',').map(Number), runs, log)));
-// build = overhead (threads 1 vs psql, threads 4, memory) and nightly; each can be asked alone
+// build = overhead (threads 1 vs psql, threads 4), nightly and memory; each can be asked alone
 const overhead = only.has('build') || only.has('overhead');
 const nightly = only.has('build') || only.has('nightly');
-if (overhead || nightly) {
+const memory = only.has('build') || only.has('memory');
+if (overhead || nightly || memory) {
   const memoryScale = values['memory-scale'] === undefined ? scale * 4 : Number(values['memory-scale']);
-  figures.push(...(await buildFigures(serverUrl, scale, runs, log, overhead && memoryScale > 0 ? memoryScale : undefined, { overhead, nightly })));
+  figures.push(...(await buildFigures(serverUrl, scale, runs, log, memoryScale, { overhead, nightly, memory })));
 }
 if (only.has('load')) figures.push(...(await loadFigures(serverUrl, Number(values['load-rows']), runs, log)));
 
