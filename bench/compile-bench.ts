@@ -1,21 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { figure, mustSucceed, timed, type Figure } from './measure.js';
-import { writeSyntheticProject } from './synthetic-project.js';
+import { writeGeneratedFiles, writeSyntheticProject } from './synthetic-project.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const WARHOUSE_BIN = join(ROOT, 'apps/runner/bin/warehouse.js');
 
 /** `count` one-line ES modules and an index importing them all: the cost of Node's loader alone. */
 function writePlainModules(dir: string, count: number): string {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    writeFileSync(join(dir, `m${i}.mjs`), `export const m${i} = { name: 'm${i}' };\n`);
-    lines.push(`import './m${i}.mjs';`);
-  }
-  writeFileSync(join(dir, 'index.mjs'), `${lines.join('\n')}\n`);
+  const files: Record<string, string> = {};
+  for (let i = 0; i < count; i++) files[`m${i}.mjs`] = `export const m${i} = { name: 'm${i}' };\n`;
+  files['index.mjs'] = `${Object.keys(files).map((f) => `import './${f}';`).join('\n')}\n`;
+  writeGeneratedFiles(dir, files);
   return join(dir, 'index.mjs');
 }
 
@@ -28,6 +24,11 @@ function writePlainModules(dir: string, count: number): string {
 export async function compileFigures(sizes: readonly number[], runs: number, log: (line: string) => void): Promise<Figure[]> {
   const figures: Figure[] = [];
   const cold = new Map<number, number>();
+  // cold runs move target/ aside, and everything moved is deleted once all sizes are measured:
+  // deleting it between them would slow the file creation of the next cold runs (see writeGeneratedFiles)
+  // (what an interrupted run left there goes with it)
+  const trash = join(ROOT, 'bench/.work', 'trash');
+  mkdirSync(trash, { recursive: true });
   // the runner's own bundle (the tool, not the project) is built before anything is measured
   await mustSucceed(timed(process.execPath, [WARHOUSE_BIN, '--version']), 'warehouse --version');
   for (const size of sizes) {
@@ -35,27 +36,25 @@ export async function compileFigures(sizes: readonly number[], runs: number, log
     log(`compile: writing a synthetic project of ${size} models`);
     const project = writeSyntheticProject(dir, { models: size, packages: Math.max(10, Math.round(size / 100)) });
     const plain = writePlainModules(join(ROOT, 'bench/.work', `plain-${size}`), size);
-    const trash = join(ROOT, 'bench/.work', 'trash');
-    mkdirSync(trash, { recursive: true });
     const compile = () => mustSucceed(timed(process.execPath, [WARHOUSE_BIN, 'compile', '--project-dir', dir, '--json']), `compile of ${size} models`);
 
     const baseline: number[] = [];
     const coldSeconds: number[] = [];
     const coldPeak: number[] = [];
+    const coldKernel: number[] = [];
     const baselinePeak: number[] = [];
     for (let run = 0; run < runs; run++) {
       const base = await mustSucceed(timed(process.execPath, [plain]), 'plain import');
       baseline.push(base.seconds);
       baselinePeak.push(base.peakMb);
-      // moved aside, deleted after the runs: deleting 10,000 files just before creating as many
-      // makes ext4 scan for inodes that were not recently freed, seconds of kernel time that a
-      // fresh checkout never pays
-      if (existsSync(join(dir, 'target'))) renameSync(join(dir, 'target'), join(trash, `target-${size}-${run}`));
+      // moved aside, deleted after all sizes: deleting 10,000 files just before creating as many
+      // costs seconds of kernel time that a fresh checkout never pays
+      if (existsSync(join(dir, 'target'))) renameSync(join(dir, 'target'), join(trash, `target-${size}-${run}-${process.pid}`));
       const result = await compile();
       coldSeconds.push(result.seconds);
       coldPeak.push(result.peakMb);
+      coldKernel.push(result.kernelSeconds);
     }
-    rmSync(trash, { recursive: true, force: true });
     const warmSeconds: number[] = [];
     for (let run = 0; run < runs; run++) {
       // a real edit: the model's SQL changes, so its compiled file and manifest entry do too
@@ -89,7 +88,8 @@ export async function compileFigures(sizes: readonly number[], runs: number, log
       }),
       figure(`compile ${label} models, peak RSS (MB)`, 'MB', coldPeak, baselinePeak, { note: 'baseline: the plain import' }),
     );
-    log(`compile ${label}: cold ${coldSeconds.map((s) => s.toFixed(2)).join(', ')} s; warm ${warmSeconds.map((s) => s.toFixed(2)).join(', ')} s; served ${servedSeconds.map((s) => s.toFixed(2)).join(', ')} s`);
+    // the kernel's share moves with the file system's state (files created soon after many were deleted cost far more)
+    log(`compile ${label}: cold ${coldSeconds.map((s) => s.toFixed(2)).join(', ')} s (of the runner's CPU, in the kernel: ${coldKernel.map((s) => s.toFixed(2)).join(', ')} s); warm ${warmSeconds.map((s) => s.toFixed(2)).join(', ')} s; served ${servedSeconds.map((s) => s.toFixed(2)).join(', ')} s`);
   }
   if (sizes.length >= 2) {
     const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
@@ -99,5 +99,6 @@ export async function compileFigures(sizes: readonly number[], runs: number, log
       }),
     );
   }
+  rmSync(trash, { recursive: true, force: true });
   return figures;
 }

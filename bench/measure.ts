@@ -54,6 +54,8 @@ export interface ProcessRun {
   seconds: number;
   /** Peak resident set size of the process, in MB (from /usr/bin/time). */
   peakMb: number;
+  /** CPU seconds the process (not its children) spent in the kernel (from /usr/bin/time). */
+  kernelSeconds: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -63,7 +65,7 @@ export interface ProcessRun {
 export function timed(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    const child = spawn('/usr/bin/time', ['-f', '%M %S', command, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -72,8 +74,8 @@ export function timed(command: string, args: string[], options: { cwd?: string; 
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
       const lines = stderr.trimEnd().split('\n');
-      const peakKb = Number(lines.pop());
-      resolve({ seconds, peakMb: peakKb / 1024, code: code ?? -1, stdout, stderr: lines.join('\n') });
+      const [peakKb, kernel] = (lines.pop() ?? '').split(' ').map(Number);
+      resolve({ seconds, peakMb: peakKb! / 1024, kernelSeconds: kernel!, code: code ?? -1, stdout, stderr: lines.join('\n') });
     });
   });
 }
