@@ -92,7 +92,7 @@ export function writeGeneratedFiles(dir: string, files: Record<string, string>):
   if (!same) rmSync(dir, { recursive: true, force: true });
   for (const [path, content] of Object.entries(files)) {
     const file = join(dir, path);
-    if (same && readFileSync(file, 'utf8') === content) continue;
+    if (same && existsSync(file) && readFileSync(file, 'utf8') === content) continue;
     mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(file, content);
   }
