@@ -62,7 +62,7 @@ async function build() {
   const scratch = join(RUNNER_DIR, `.bundle-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const result = await esbuild({
     absWorkingDir: ROOT,
-    entryPoints: { cli: join(RUNNER_DIR, 'src/cli.ts'), core: '@warehouse/core', 'evaluation-worker': join(RUNNER_DIR, 'src/project/evaluation-worker.ts') },
+    entryPoints: { cli: join(RUNNER_DIR, 'src/cli.ts'), core: '@warehouse/core', 'evaluation-worker': join(RUNNER_DIR, 'src/project/evaluation-worker.ts'), 'strip-types-worker': join(RUNNER_DIR, 'src/project/strip-types-worker.ts') },
     outdir: scratch,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -7,6 +7,7 @@ import { esbuild, projectBuildOptions } from './esbuild-service.js';
 import { fingerprintOf, readJsonFile, writeAtomically } from './file-stamps.js';
 import type { IncrementalBundler } from './incremental-bundler.js';
 import { BundlePositions } from './source-positions.js';
+import { stripAndWrite, StripTypesThread, type StripAnswer } from './strip-types-thread.js';
 
 /** A warehouse package compiled into one ES module. */
 export interface PackageBundle {
@@ -18,6 +19,14 @@ export interface PackageBundle {
   imports: string[];
   /** Maps positions in the bundle to the package's sources. */
   positions: BundlePositions;
+  /**
+   * esbuild's errors for the package (a syntax error, named by file, line and column), or
+   * undefined when esbuild compiles it. Asked only once importing the bundle failed: the type
+   * stripper assumes its input parses, so a syntax error shows only when its bundle is imported.
+   */
+  fullBundlerErrors: () => Promise<unknown>;
+  /** How it was bundled in this process, when it was: types stripped, or esbuild (see strip-types-bundle.ts). */
+  bundledBy?: 'strip-types' | 'esbuild';
 }
 
 /** What a bundle was built from, kept beside it. */
@@ -27,6 +36,12 @@ interface BundleStamp {
   inputs: string[];
   imports: string[];
 }
+
+/** `WAREHOUSE_BUNDLER=esbuild` bundles every package with esbuild, as before the type stripper (to compare, or to rule it out). */
+const FULL_BUNDLER_ONLY = process.env.WAREHOUSE_BUNDLER === 'esbuild';
+
+/** How many stale packages make a type-stripping thread worth starting (about 40 ms; a package of 100 models strips in about 10). */
+const STRIP_THREAD_MIN_PACKAGES = 8;
 
 /** How many packages esbuild bundles at once: enough to keep its cores busy, few enough that the first finish early. */
 const BUILD_CONCURRENCY = 4;
@@ -52,34 +67,46 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
   const fileOf = new Map(manifests.map((m) => [m.name, join(cacheDir, `${m.name.replace(/^@/, '').replace(/\//g, '__')}.mjs`)]));
   const packageOfFile = new Map([...fileOf].map(([name, file]) => [file, name]));
   const bundles = new Map<string, Promise<PackageBundle>>();
-  const stale: PackageManifest[] = [];
-  for (const manifest of manifests) {
-    const file = fileOf.get(manifest.name)!;
-    const stamp = readJsonFile<BundleStamp>(`${file}.json`);
-    if (stamp && existsSync(file) && fingerprintOf(rootDir, stamp.inputs, `${BUNDLER_VERSION}\0${manifest.entry}`) === stamp.fingerprint) {
-      bundles.set(manifest.name, Promise.resolve({ file, fingerprint: stamp.fingerprint, imports: stamp.imports, positions: new BundlePositions(`${file}.map`) }));
-    } else stale.push(manifest);
-  }
-  if (stale.length === 0) return bundles;
-
   // other warehouse packages stay imports of their bundles (aliases, not a plugin: see coreModuleLink)
   const core = coreModuleLink();
   const alias = { ...Object.fromEntries(fileOf), ...core.alias };
   const external = [...fileOf.values(), ...core.external];
   const slot = semaphore(BUILD_CONCURRENCY);
-  const bundleOne = async (manifest: PackageManifest): Promise<PackageBundle> => {
+  const importedPackages = (paths: readonly string[]) => [...new Set(paths.map((p) => packageOfFile.get(p)).filter((n): n is string => n !== undefined))].sort();
+  const bundleWithEsbuild = async (manifest: PackageManifest, file: string): Promise<{ outputs: Array<{ path: string; contents: string | Uint8Array }>; inputs: string[]; imports: string[] }> => {
     const { build } = await esbuild();
-    const file = fileOf.get(manifest.name)!;
     const options = { ...projectBuildOptions(rootDir, manifest.entry, file), alias, external, sourcemap: 'linked' as const, sourcesContent: false };
     const result = await slot(() => (bundler ? bundler.build(manifest.name, options) : build(options)));
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
-    const imports = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => packageOfFile.get(i.path)).filter((n): n is string => n !== undefined))].sort();
-    const inputs = [...Object.keys(result.metafile.inputs), ...configFilesOf(rootDir, manifest)].sort();
-    const stamp: BundleStamp = { fingerprint: fingerprintOf(rootDir, inputs, `${BUNDLER_VERSION}\0${manifest.entry}`), inputs, imports };
+    // the map before the bundle
+    const outputs = [...result.outputFiles].sort((a, b) => b.path.length - a.path.length).map((o) => ({ path: o.path, contents: o.contents }));
+    return { outputs, inputs: Object.keys(result.metafile.inputs), imports: importedPackages((output?.imports ?? []).filter((i) => i.external).map((i) => i.path)) };
+  };
+  const fullBundlerErrors = (manifest: PackageManifest, file: string) => () => bundleWithEsbuild(manifest, file).then(() => undefined, (error: unknown) => error);
+  const stale: PackageManifest[] = [];
+  for (const manifest of manifests) {
+    const file = fileOf.get(manifest.name)!;
+    const stamp = readJsonFile<BundleStamp>(`${file}.json`);
+    if (stamp && existsSync(file) && fingerprintOf(rootDir, stamp.inputs, `${BUNDLER_VERSION}\0${manifest.entry}`) === stamp.fingerprint) {
+      bundles.set(manifest.name, Promise.resolve({ file, fingerprint: stamp.fingerprint, imports: stamp.imports, positions: new BundlePositions(`${file}.map`), fullBundlerErrors: fullBundlerErrors(manifest, file) }));
+    } else stale.push(manifest);
+  }
+  if (stale.length === 0) return bundles;
+
+  // types are stripped on a thread of their own once there are enough packages to pay for starting it
+  const thread = stale.length >= STRIP_THREAD_MIN_PACKAGES && StripTypesThread.available() ? new StripTypesThread() : undefined;
+  const bundleOne = async (manifest: PackageManifest): Promise<PackageBundle> => {
+    const file = fileOf.get(manifest.name)!;
+    const task = { rootDir, entry: manifest.entry, outfile: file, alias };
+    const stripped: Partial<StripAnswer> = FULL_BUNDLER_ONLY ? {} : await (thread ? thread.strip(task) : stripAndWrite({ ...task, id: 0 }));
+    // what the type stripper leaves (see NeedsFullBundler), or fails at, esbuild bundles, and reports any error in
+    const bundled = stripped.inputs ? { outputs: [], inputs: stripped.inputs, imports: importedPackages(stripped.externals ?? []) } : await bundleWithEsbuild(manifest, file);
+    const inputs = [...bundled.inputs, ...configFilesOf(rootDir, manifest)].sort();
+    const stamp: BundleStamp = { fingerprint: fingerprintOf(rootDir, inputs, `${BUNDLER_VERSION}\0${manifest.entry}`), inputs, imports: bundled.imports };
     // each file written under a name of this process's own, then renamed: a concurrent compile never reads half a file
-    for (const out of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(out.path, out.contents); // the map before the bundle
+    for (const out of bundled.outputs) writeAtomically(out.path, out.contents);
     writeAtomically(`${file}.json`, JSON.stringify(stamp));
-    return { file, fingerprint: stamp.fingerprint, imports, positions: new BundlePositions(`${file}.map`) };
+    return { file, fingerprint: stamp.fingerprint, imports: bundled.imports, positions: new BundlePositions(`${file}.map`), fullBundlerErrors: fullBundlerErrors(manifest, file), bundledBy: stripped.inputs ? 'strip-types' : 'esbuild' };
   };
   for (const manifest of stale) {
     const bundle = bundleOne(manifest);
@@ -111,12 +138,14 @@ function configFilesOf(rootDir: string, manifest: PackageManifest): string[] {
   return ['package.json', 'tsconfig.json'].map((f) => relative(rootDir, join(rootDir, manifest.path, f))).filter((f) => existsSync(join(rootDir, f)));
 }
 
-/** esbuild's version, read without loading esbuild (a cached compile never starts it). */
-const BUNDLER_VERSION = (() => {
-  try {
-    const require = createRequire(import.meta.url);
-    return (JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-})();
+/** The bundlers' versions, read without loading them (a cached compile never starts one). */
+const BUNDLER_VERSION = ['esbuild', 'sucrase']
+  .map((name) => {
+    try {
+      const require = createRequire(import.meta.url);
+      return `${name}@${(JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version}`;
+    } catch {
+      return `${name}@unknown`;
+    }
+  })
+  .join(' ');

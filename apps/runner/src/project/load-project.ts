@@ -15,6 +15,8 @@ export interface LoadSummary {
   evaluated: string[];
   /** Packages whose recorded definitions were read from the compile cache. */
   restored: number;
+  /** Packages bundled again, by how: types stripped, or esbuild for what the stripper leaves to it. */
+  bundled: { stripped: string[]; esbuild: string[] };
   /** Milliseconds in all, and of them importing and recording the evaluated packages (bundling overlaps it). */
   ms: number;
   evaluateMs: number;
@@ -71,6 +73,8 @@ export async function openPackages(rootDir: string, report?: (summary: LoadSumma
   const reported = new Set<unknown>();
   const packages: ProjectPackage[] = [];
   const evaluated: string[] = [];
+  const uncompiled = new Set<string>();
+  const bundled: LoadSummary['bundled'] = { stripped: [], esbuild: [] };
   for (const manifest of manifests) {
     // a package is taken up as soon as it and what it imports are bundled, while esbuild works on the rest
     let closure: Map<string, PackageBundle>;
@@ -84,6 +88,7 @@ export async function openPackages(rootDir: string, report?: (summary: LoadSumma
     }
     for (const bundle of closure.values()) bundleOfFile.set(bundle.file, bundle);
     const bundle = closure.get(manifest.name)!;
+    if (bundle.bundledBy) bundled[bundle.bundledBy === 'esbuild' ? 'esbuild' : 'stripped'].push(manifest.name);
     const recordsFile = `${bundle.file}.records.json`;
     const key = keyBase === undefined ? undefined : recordKey(keyBase, closure);
     const meta: ProjectPackage['meta'] = {
@@ -114,7 +119,15 @@ export async function openPackages(rootDir: string, report?: (summary: LoadSumma
       records = options.thread ? await evaluateOnThread(options.thread, rootDir, bundle, closure) : await evaluatePackage(rootDir, bundle, bundleOfFile);
     } catch (error) {
       if (error instanceof FreshProcessNeeded) throw error;
-      failures.push(describeLoadFailure(rootDir, manifest, error, bundleOfFile));
+      // a bundle of stripped types that does not import may be a syntax error: esbuild names its file, line and column
+      const compileError = await bundle.fullBundlerErrors?.();
+      if (compileError !== undefined) {
+        failures.push(`a package does not compile: ${describeBundleError(rootDir, compileError)}`);
+        uncompiled.add(manifest.name);
+      } else if (![...closure.keys()].some((name) => uncompiled.has(name))) {
+        // (an importer of a package that does not compile fails with it: reported once, as esbuild's own errors are)
+        failures.push(describeLoadFailure(rootDir, manifest, error, bundleOfFile));
+      }
       continue;
     } finally {
       evaluateMs += performance.now() - evaluating;
@@ -127,7 +140,7 @@ export async function openPackages(rootDir: string, report?: (summary: LoadSumma
   if (failures.length > 0) {
     throw new WarehouseError(ErrorCode.packageLoadFailed, failures.join('\n'));
   }
-  report?.({ packages: packages.length, evaluated, restored: packages.length - evaluated.length, ms: Math.round(performance.now() - started), evaluateMs: Math.round(evaluateMs) });
+  report?.({ packages: packages.length, evaluated, restored: packages.length - evaluated.length, bundled, ms: Math.round(performance.now() - started), evaluateMs: Math.round(evaluateMs) });
   return packages;
 }
 

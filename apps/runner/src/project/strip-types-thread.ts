@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { bundleByStrippingTypes, NeedsFullBundler, writeStrippedBundle } from './strip-types-bundle.js';
+
+/** A package to bundle by stripping types. */
+export interface StripTask {
+  id: number;
+  rootDir: string;
+  entry: string;
+  outfile: string;
+  alias: Record<string, string>;
+}
+
+/** What was bundled (the files are written), or why the package needs the full bundler, or what went wrong. */
+export type StripAnswer =
+  | { id: number; inputs: string[]; externals: string[]; needsFullBundler?: undefined; error?: undefined }
+  | { id: number; needsFullBundler: string; inputs?: undefined; error?: undefined }
+  | { id: number; error: { message: string; stack: string }; needsFullBundler?: undefined; inputs?: undefined };
+
+/** Bundles one package by stripping types and writes it: what a thread does for each task. */
+export async function stripAndWrite(task: StripTask): Promise<StripAnswer> {
+  try {
+    const bundle = await bundleByStrippingTypes(task.rootDir, task.entry, task.outfile, task.alias);
+    writeStrippedBundle(task.outfile, bundle);
+    return { id: task.id, inputs: bundle.inputs, externals: bundle.externals };
+  } catch (error) {
+    if (error instanceof NeedsFullBundler) return { id: task.id, needsFullBundler: error.message };
+    return { id: task.id, error: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? '') : '' } };
+  }
+}
+
+const WORKER_ENTRY = new URL('./strip-types-worker.mjs', import.meta.url);
+
+/**
+ * Strips the types of many packages on a thread of their own, in the order asked, while this
+ * thread imports and records the packages already bundled: on two cores a cold compile of
+ * 10,000 models keeps both busy instead of one. Starting the thread costs about as much as
+ * stripping a package or two, so a compile with only a few stale packages strips them here.
+ * The thread exists only with the bundled runner (its entry is `strip-types-worker.mjs`
+ * beside this module); from sources everything is stripped in this thread.
+ */
+export class StripTypesThread {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, (answer: StripAnswer) => void>();
+  private next = 0;
+
+  /** Whether a thread can run here: only beside the bundled runner's worker entry. */
+  static available(): boolean {
+    return WORKER_ENTRY.protocol === 'file:' && WORKER_ENTRY.pathname.endsWith('.mjs') && existsSync(fileURLToPath(WORKER_ENTRY));
+  }
+
+  strip(task: Omit<StripTask, 'id'>): Promise<StripAnswer> {
+    const worker = (this.worker ??= this.start());
+    const id = this.next++;
+    worker.ref();
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      worker.postMessage({ ...task, id } satisfies StripTask);
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_ENTRY);
+    worker.on('message', (answer: StripAnswer) => {
+      const waiting = this.pending.get(answer.id);
+      this.pending.delete(answer.id);
+      // an idle thread must not keep the process alive; it ends with it
+      if (this.pending.size === 0) worker.unref();
+      waiting?.(answer);
+    });
+    const fail = (message: string) => {
+      for (const [id, waiting] of this.pending) waiting({ id, error: { message, stack: '' } });
+      this.pending.clear();
+      this.worker = undefined;
+    };
+    worker.on('error', (error) => fail(`the type-stripping thread failed: ${error.message}`));
+    worker.on('exit', (code) => fail(`the type-stripping thread exited (code ${code})`));
+    return worker;
+  }
+}
