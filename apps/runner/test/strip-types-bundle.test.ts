@@ -35,7 +35,7 @@ describe('bundling by stripping types', () => {
   const projects: Array<{ dispose: () => void }> = [];
   afterAll(() => projects.forEach((p) => p.dispose()));
 
-  it('gives the manifest esbuild gives, for TypeScript of every common form, on a thread and in the process', async () => {
+  it('gives the manifest esbuild gives, for TypeScript of every common form, on a thread and from sources', async () => {
     const p = tempProject({
       files: {
         ...chain(9),
@@ -84,23 +84,51 @@ describe('bundling by stripping types', () => {
     expect(Object.values(manifest.nodes).find((n) => n.definedAt?.includes('plain.ts'))?.definedAt).toBe('packages/shop/src/models/plain.ts:4');
     expect(Object.values(manifest.nodes).find((n) => n.definedAt?.includes('kept.ts'))?.description).toBe('true');
 
-    // one package stale: stripped in the process, not on a thread
-    const plainFile = join(p.dir, 'packages/shop/src/models/plain.ts');
-    writeFileSync(plainFile, `// moved down a line\n${readFileSync(plainFile, 'utf8')}`);
-    const edited = await compile(p.dir);
-    expect(edited.bundled).toEqual({ stripped: ['@t/shop'], esbuild: [] });
-    expect(edited.manifest).toContain('"definedAt":"packages/shop/src/models/plain.ts:5"');
+    // from sources there is no thread: stripped in the process
+    rmSync(join(p.dir, 'target'), { recursive: true });
+    const fromSources = await compile(p.dir, { WAREHOUSE_FROM_SOURCE: '1' });
+    expect(fromSources.bundled?.stripped).toHaveLength(11);
+    expect(withoutTime(fromSources.manifest)).toBe(withoutTime(stripped.manifest));
 
     rmSync(join(p.dir, 'target'), { recursive: true });
     const esbuilt = await compile(p.dir, { WAREHOUSE_BUNDLER: 'esbuild' });
-    expect(esbuilt.bundled?.stripped).toEqual([]);
-    expect(esbuilt.bundled?.esbuild).toHaveLength(11);
-    expect(withoutTime(esbuilt.manifest)).toBe(withoutTime(edited.manifest));
+    expect(esbuilt.bundled).toEqual({ stripped: [], esbuild: expect.arrayContaining(['@t/shop', '@t/keep']) as unknown });
+    expect(withoutTime(esbuilt.manifest)).toBe(withoutTime(stripped.manifest));
+
+    // one package stale after an edit: esbuild, whose service starts sooner than the stripper loads
+    const plainFile = join(p.dir, 'packages/shop/src/models/plain.ts');
+    writeFileSync(plainFile, `// moved down a line\n${readFileSync(plainFile, 'utf8')}`);
+    const edited = await compile(p.dir);
+    expect(edited.bundled).toEqual({ stripped: [], esbuild: ['@t/shop'] });
+    expect(edited.manifest).toContain('"definedAt":"packages/shop/src/models/plain.ts:5"');
+  });
+
+  it('reports a syntax error it passed on as esbuild does, with file, line and column, also from the cache, and once', async () => {
+    const p = tempProject({
+      files: {
+        ...chain(9),
+        'packages/base/package.json': domainPackageJson('@t/base', 'base'),
+        'packages/base/src/index.ts': `export { numbers } from './models/numbers.js';\n`,
+        'packages/base/src/models/numbers.ts': `import { defineModel } from '@warehouse/core';\nexport const numbers = defineModel({ name: 'numbers',, });\n`,
+        // imports the broken package's bundle, so fails with it: not reported again
+        'packages/next/package.json': domainPackageJson('@t/next', 'next', ['@t/base']),
+        'packages/next/src/index.ts': `export { numbers } from '@t/base';\n`,
+      },
+    });
+    projects.push(p);
+    // the first compile strips it (its bundle does not import); the second finds that bundle current
+    for (let run = 0; run < 2; run++) {
+      const result = await warehouse(['compile', '--project-dir', p.dir, '--json']);
+      expect(result.code).toBe(2);
+      const failure = JSON.parse(result.stderr.split('\n').find((l) => l.includes('PACKAGE_LOAD_FAILED'))!) as { msg: string };
+      expect(failure.msg).toMatch(/^a package does not compile: packages\/base\/src\/models\/numbers\.ts:2:\d+: Expected identifier but found ","$/);
+    }
   });
 
   it('leaves to esbuild what a wrapped file would change: top-level await, import.meta', async () => {
     const p = tempProject({
       files: {
+        ...chain(8),
         'packages/base/package.json': domainPackageJson('@t/base', 'base'),
         'packages/base/src/index.ts': `export { numbers } from './models/numbers.js';\nexport { where } from './models/where.js';\n`,
         'packages/base/src/models/numbers.ts': modelFile('numbers', 'base', '() => sql`select ${one} as id`', 'const one = await Promise.resolve(1);'),
@@ -112,7 +140,8 @@ describe('bundling by stripping types', () => {
     });
     projects.push(p);
     const result = await compile(p.dir);
-    expect(result.bundled).toEqual({ stripped: ['@t/next'], esbuild: ['@t/base'] });
+    expect(result.bundled?.esbuild).toEqual(['@t/base']);
+    expect(result.bundled?.stripped).toHaveLength(9);
     expect(readFileSync(join(p.dir, 'target/compiled/base/numbers.sql'), 'utf8')).toBe('select 1 as id\n');
   });
 });

@@ -37,11 +37,16 @@ interface BundleStamp {
   imports: string[];
 }
 
-/** `WAREHOUSE_BUNDLER=esbuild` bundles every package with esbuild, as before the type stripper (to compare, or to rule it out). */
+/** `WAREHOUSE_BUNDLER=esbuild` bundles every package with esbuild (to compare, or to rule the type stripper out). */
 const FULL_BUNDLER_ONLY = process.env.WAREHOUSE_BUNDLER === 'esbuild';
 
-/** How many stale packages make a type-stripping thread worth starting (about 40 ms; a package of 100 models strips in about 10). */
-const STRIP_THREAD_MIN_PACKAGES = 8;
+/**
+ * From how many stale packages they are bundled by stripping types (see strip-types-bundle.ts).
+ * Below it esbuild does, as for the one package an edit makes stale: its service starts in a
+ * process of its own in about 50 ms, while loading Sucrase and the thread costs this process
+ * about 100 ms before the first package is stripped.
+ */
+const STRIP_FROM_PACKAGES = 8;
 
 /** How many packages esbuild bundles at once: enough to keep its cores busy, few enough that the first finish early. */
 const BUILD_CONCURRENCY = 4;
@@ -93,12 +98,13 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
   }
   if (stale.length === 0) return bundles;
 
-  // types are stripped on a thread of their own once there are enough packages to pay for starting it
-  const thread = stale.length >= STRIP_THREAD_MIN_PACKAGES && StripTypesThread.available() ? new StripTypesThread() : undefined;
+  // many stale packages (a cold compile) are stripped, on a thread of their own where there is one
+  const strip = !FULL_BUNDLER_ONLY && stale.length >= STRIP_FROM_PACKAGES;
+  const thread = strip && StripTypesThread.available() ? new StripTypesThread() : undefined;
   const bundleOne = async (manifest: PackageManifest): Promise<PackageBundle> => {
     const file = fileOf.get(manifest.name)!;
     const task = { rootDir, entry: manifest.entry, outfile: file, alias };
-    const stripped: Partial<StripAnswer> = FULL_BUNDLER_ONLY ? {} : await (thread ? thread.strip(task) : stripAndWrite({ ...task, id: 0 }));
+    const stripped: Partial<StripAnswer> = strip ? await (thread ? thread.strip(task) : stripAndWrite({ ...task, id: 0 })) : {};
     // what the type stripper leaves (see NeedsFullBundler), or fails at, esbuild bundles, and reports any error in
     const bundled = stripped.inputs ? { outputs: [], inputs: stripped.inputs, imports: importedPackages(stripped.externals ?? []) } : await bundleWithEsbuild(manifest, file);
     const inputs = [...bundled.inputs, ...configFilesOf(rootDir, manifest)].sort();

@@ -120,7 +120,7 @@ export async function openPackages(rootDir: string, report?: (summary: LoadSumma
     } catch (error) {
       if (error instanceof FreshProcessNeeded) throw error;
       // a bundle of stripped types that does not import may be a syntax error: esbuild names its file, line and column
-      const compileError = await bundle.fullBundlerErrors?.();
+      const compileError = await bundle.fullBundlerErrors();
       if (compileError !== undefined) {
         failures.push(`a package does not compile: ${describeBundleError(rootDir, compileError)}`);
         uncompiled.add(manifest.name);

@@ -35,10 +35,9 @@ const WORKER_ENTRY = new URL('./strip-types-worker.mjs', import.meta.url);
 /**
  * Strips the types of many packages on a thread of their own, in the order asked, while this
  * thread imports and records the packages already bundled: on two cores a cold compile of
- * 10,000 models keeps both busy instead of one. Starting the thread costs about as much as
- * stripping a package or two, so a compile with only a few stale packages strips them here.
- * The thread exists only with the bundled runner (its entry is `strip-types-worker.mjs`
- * beside this module); from sources everything is stripped in this thread.
+ * 10,000 models keeps both busy instead of one. The thread exists only with the bundled
+ * runner (its entry is `strip-types-worker.mjs` beside this module); from sources packages
+ * are stripped in this thread.
  */
 export class StripTypesThread {
   private worker: Worker | undefined;
