@@ -36,20 +36,27 @@ export async function compileFigures(sizes: readonly number[], runs: number, log
     log(`compile: writing a synthetic project of ${size} models`);
     const project = writeSyntheticProject(dir, { models: size, packages: Math.max(10, Math.round(size / 100)) });
     const plain = writePlainModules(join(ROOT, 'bench/.work', `plain-${size}`), size);
-    const compile = () => mustSucceed(timed(process.execPath, [WARHOUSE_BIN, 'compile', '--project-dir', dir, '--json']), `compile of ${size} models`);
+    const compile = (env: NodeJS.ProcessEnv = {}) => mustSucceed(timed(process.execPath, [WARHOUSE_BIN, 'compile', '--project-dir', dir, '--json'], { env }), `compile of ${size} models`);
+    const moveTargetAside = (run: number, kind: string) => {
+      if (existsSync(join(dir, 'target'))) renameSync(join(dir, 'target'), join(trash, `target-${size}-${kind}-${run}-${process.pid}`));
+    };
 
     const baseline: number[] = [];
     const coldSeconds: number[] = [];
     const coldPeak: number[] = [];
     const coldKernel: number[] = [];
     const baselinePeak: number[] = [];
+    const esbuildSeconds: number[] = [];
     for (let run = 0; run < runs; run++) {
       const base = await mustSucceed(timed(process.execPath, [plain]), 'plain import');
       baseline.push(base.seconds);
       baselinePeak.push(base.peakMb);
       // moved aside, deleted after all sizes: deleting 10,000 files just before creating as many
       // costs seconds of kernel time that a fresh checkout never pays
-      if (existsSync(join(dir, 'target'))) renameSync(join(dir, 'target'), join(trash, `target-${size}-${run}-${process.pid}`));
+      moveTargetAside(run, 'esbuild');
+      // what the type stripper gains: the same cold compile with esbuild bundling every package
+      esbuildSeconds.push((await compile({ WAREHOUSE_BUNDLER: 'esbuild' })).seconds);
+      moveTargetAside(run, 'cold');
       const result = await compile();
       coldSeconds.push(result.seconds);
       coldPeak.push(result.peakMb);
@@ -81,6 +88,7 @@ export async function compileFigures(sizes: readonly number[], runs: number, log
     const label = size >= 1000 ? `${size / 1000}k` : String(size);
     figures.push(
       figure(`compile ${label} models, cold (s)`, 's', coldSeconds, baseline, { paired: true, target: size === 10_000 ? '< 2 s' : undefined, note: `baseline: plain Node import of ${label} one-line modules` }),
+      figure(`compile ${label} models, cold, against esbuild-only bundling (s)`, 's', coldSeconds, esbuildSeconds, { paired: true, note: 'baseline: the same cold compile with WAREHOUSE_BUNDLER=esbuild' }),
       figure(`compile ${label} models, warm (s)`, 's', warmSeconds, baseline, { target: size === 10_000 ? '< 0.3 s' : undefined, note: "one model's SQL changed, a compile in its own process" }),
       figure(`compile ${label} models, warm, compile server (s)`, 's', servedSeconds, baseline, {
         target: size === 10_000 ? '< 0.3 s' : undefined,
@@ -89,7 +97,7 @@ export async function compileFigures(sizes: readonly number[], runs: number, log
       figure(`compile ${label} models, peak RSS (MB)`, 'MB', coldPeak, baselinePeak, { note: 'baseline: the plain import' }),
     );
     // the kernel's share moves with the file system's state (files created soon after many were deleted cost far more)
-    log(`compile ${label}: cold ${coldSeconds.map((s) => s.toFixed(2)).join(', ')} s (of the runner's CPU, in the kernel: ${coldKernel.map((s) => s.toFixed(2)).join(', ')} s); warm ${warmSeconds.map((s) => s.toFixed(2)).join(', ')} s; served ${servedSeconds.map((s) => s.toFixed(2)).join(', ')} s`);
+    log(`compile ${label}: cold ${coldSeconds.map((s) => s.toFixed(2)).join(', ')} s (of the runner's CPU, in the kernel: ${coldKernel.map((s) => s.toFixed(2)).join(', ')} s), esbuild only ${esbuildSeconds.map((s) => s.toFixed(2)).join(', ')} s; warm ${warmSeconds.map((s) => s.toFixed(2)).join(', ')} s; served ${servedSeconds.map((s) => s.toFixed(2)).join(', ')} s`);
   }
   if (sizes.length >= 2) {
     const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
