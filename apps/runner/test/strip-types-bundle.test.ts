@@ -74,7 +74,8 @@ describe('bundling by stripping types', () => {
       },
     });
     projects.push(p);
-    const stripped = await compile(p.dir);
+    const strip = { WAREHOUSE_BUNDLER: 'strip-types' };
+    const stripped = await compile(p.dir, strip);
     expect(stripped.bundled?.esbuild).toEqual([]);
     expect(stripped.bundled?.stripped).toHaveLength(11);
     const manifest = JSON.parse(stripped.manifest) as { nodes: Record<string, { description?: string; definedAt?: string }> };
@@ -86,7 +87,7 @@ describe('bundling by stripping types', () => {
 
     // from sources there is no thread: stripped in the process
     rmSync(join(p.dir, 'target'), { recursive: true });
-    const fromSources = await compile(p.dir, { WAREHOUSE_FROM_SOURCE: '1' });
+    const fromSources = await compile(p.dir, { ...strip, WAREHOUSE_FROM_SOURCE: '1' });
     expect(fromSources.bundled?.stripped).toHaveLength(11);
     expect(withoutTime(fromSources.manifest)).toBe(withoutTime(stripped.manifest));
 
@@ -95,12 +96,38 @@ describe('bundling by stripping types', () => {
     expect(esbuilt.bundled).toEqual({ stripped: [], esbuild: expect.arrayContaining(['@t/shop', '@t/keep']) as unknown });
     expect(withoutTime(esbuilt.manifest)).toBe(withoutTime(stripped.manifest));
 
+    // left to choose, so few files are bundled by esbuild
+    rmSync(join(p.dir, 'target'), { recursive: true });
+    const chosen = await compile(p.dir);
+    expect(chosen.bundled?.stripped).toEqual([]);
+    expect(withoutTime(chosen.manifest)).toBe(withoutTime(stripped.manifest));
+
     // one package stale after an edit: esbuild, whose service starts sooner than the stripper loads
     const plainFile = join(p.dir, 'packages/shop/src/models/plain.ts');
     writeFileSync(plainFile, `// moved down a line\n${readFileSync(plainFile, 'utf8')}`);
     const edited = await compile(p.dir);
     expect(edited.bundled).toEqual({ stripped: [], esbuild: ['@t/shop'] });
     expect(edited.manifest).toContain('"definedAt":"packages/shop/src/models/plain.ts:5"');
+  });
+
+  it('left to choose, bundles a large project with both: esbuild takes the first packages while the thread starts', async () => {
+    // 26 packages of 100 one-model files: past the 2,500 files from which types are stripped
+    const files: Record<string, string> = {};
+    for (let p = 0; p < 26; p++) {
+      const name = `q${String(p).padStart(2, '0')}`;
+      files[`packages/${name}/package.json`] = domainPackageJson(`@t/${name}`, name);
+      const models = Array.from({ length: 100 }, (_, i) => `${name}_${i}`);
+      files[`packages/${name}/src/index.ts`] = models.map((m) => `export { ${m} } from './models/${m}.js';`).join('\n');
+      for (const m of models) files[`packages/${name}/src/models/${m}.ts`] = modelFile(m, name, '() => sql`select 1 as id`');
+    }
+    const p = tempProject({ files });
+    projects.push(p);
+    const chosen = await compile(p.dir);
+    expect(chosen.bundled?.esbuild[0]).toBe('@t/q00');
+    expect([...chosen.bundled!.esbuild, ...chosen.bundled!.stripped]).toHaveLength(26);
+    rmSync(join(p.dir, 'target'), { recursive: true });
+    const esbuilt = await compile(p.dir, { WAREHOUSE_BUNDLER: 'esbuild' });
+    expect(withoutTime(esbuilt.manifest)).toBe(withoutTime(chosen.manifest));
   });
 
   it('reports a syntax error it passed on as esbuild does, with file, line and column, also from the cache, and once', async () => {
@@ -118,7 +145,7 @@ describe('bundling by stripping types', () => {
     projects.push(p);
     // the first compile strips it (its bundle does not import); the second finds that bundle current
     for (let run = 0; run < 2; run++) {
-      const result = await warehouse(['compile', '--project-dir', p.dir, '--json']);
+      const result = await warehouse(['compile', '--project-dir', p.dir, '--json'], { env: { WAREHOUSE_BUNDLER: 'strip-types' } });
       expect(result.code).toBe(2);
       const failure = JSON.parse(result.stderr.split('\n').find((l) => l.includes('PACKAGE_LOAD_FAILED'))!) as { msg: string };
       expect(failure.msg).toMatch(/^a package does not compile: packages\/base\/src\/models\/numbers\.ts:2:\d+: Expected identifier but found ","$/);
@@ -139,7 +166,7 @@ describe('bundling by stripping types', () => {
       },
     });
     projects.push(p);
-    const result = await compile(p.dir);
+    const result = await compile(p.dir, { WAREHOUSE_BUNDLER: 'strip-types' });
     expect(result.bundled?.esbuild).toEqual(['@t/base']);
     expect(result.bundled?.stripped).toHaveLength(9);
     expect(readFileSync(join(p.dir, 'target/compiled/base/numbers.sql'), 'utf8')).toBe('select 1 as id\n');

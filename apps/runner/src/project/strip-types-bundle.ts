@@ -43,6 +43,11 @@ const SOURCE_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
 type Tools = { transform: typeof import('sucrase').transform; lexModule: typeof import('es-module-lexer').parse };
 let tools: Promise<Tools> | undefined;
 
+/** Loads the stripper's libraries ahead of its first package (a thread does, before it says it is ready). */
+export async function loadStripper(): Promise<void> {
+  await loadTools();
+}
+
 /** Sucrase and the module lexer, loaded on first use: a compile whose bundles are all current needs neither. */
 function loadTools(): Promise<Tools> {
   return (tools ??= Promise.all([import('sucrase'), import('es-module-lexer')]).then(async ([sucrase, lexer]) => {

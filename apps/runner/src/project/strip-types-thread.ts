@@ -40,9 +40,19 @@ const WORKER_ENTRY = new URL('./strip-types-worker.mjs', import.meta.url);
  * are stripped in this thread.
  */
 export class StripTypesThread {
-  private worker: Worker | undefined;
+  private worker: Worker;
   private readonly pending = new Map<number, (answer: StripAnswer) => void>();
   private next = 0;
+  /** Whether the thread has loaded the stripper (or failed, when every task is answered with the failure). */
+  ready = false;
+  /** Settles once the thread is ready. */
+  readonly started: Promise<void>;
+  private markStarted!: () => void;
+
+  constructor() {
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
+    this.worker = this.start();
+  }
 
   /** Whether a thread can run here: only beside the bundled runner's worker entry. */
   static available(): boolean {
@@ -50,7 +60,8 @@ export class StripTypesThread {
   }
 
   strip(task: Omit<StripTask, 'id'>): Promise<StripAnswer> {
-    const worker = (this.worker ??= this.start());
+    const worker = this.worker;
+    if (this.failure) return Promise.resolve({ id: -1, error: { message: this.failure, stack: '' } });
     const id = this.next++;
     worker.ref();
     return new Promise((resolve) => {
@@ -59,9 +70,12 @@ export class StripTypesThread {
     });
   }
 
+  private failure: string | undefined;
+
   private start(): Worker {
     const worker = new Worker(WORKER_ENTRY);
-    worker.on('message', (answer: StripAnswer) => {
+    worker.on('message', (answer: StripAnswer | 'ready') => {
+      if (answer === 'ready') return this.becomeReady();
       const waiting = this.pending.get(answer.id);
       this.pending.delete(answer.id);
       // an idle thread must not keep the process alive; it ends with it
@@ -69,12 +83,21 @@ export class StripTypesThread {
       waiting?.(answer);
     });
     const fail = (message: string) => {
+      this.failure ??= message;
       for (const [id, waiting] of this.pending) waiting({ id, error: { message, stack: '' } });
       this.pending.clear();
-      this.worker = undefined;
+      this.becomeReady();
     };
     worker.on('error', (error) => fail(`the type-stripping thread failed: ${error.message}`));
     worker.on('exit', (code) => fail(`the type-stripping thread exited (code ${code})`));
+    // held open until it is ready (a compile may be waiting for it), then only while it has work
     return worker;
+  }
+
+  private becomeReady(): void {
+    this.ready = true;
+    // idle: the process may end without it (all its packages went to esbuild, say)
+    if (this.pending.size === 0) this.worker.unref();
+    this.markStarted();
   }
 }
