@@ -149,7 +149,9 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
     }
   };
   for (let i = 0; i < (BUNDLER === 'strip-types' ? 0 : ESBUILD_UNTIL_READY); i++) void takeWhile(() => !thread.ready, (manifest) => bundleOne(manifest, {}));
-  void thread.started.then(() => takeWhile(() => true, async (manifest) => bundleOne(manifest, await thread.strip(taskOf(manifest)))));
+  void thread.started
+    .then(() => takeWhile(() => true, async (manifest) => bundleOne(manifest, await thread.strip(taskOf(manifest)))))
+    .finally(() => thread.close());
   return bundles;
 }
 

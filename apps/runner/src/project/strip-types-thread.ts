@@ -70,7 +70,15 @@ export class StripTypesThread {
     });
   }
 
+  /** Ends the thread once what it was given is answered (a compile server must not keep one per cold compile). */
+  close(): void {
+    this.failure ??= 'the type-stripping thread was closed';
+    if (this.pending.size === 0) void this.worker.terminate();
+    else this.closing = true;
+  }
+
   private failure: string | undefined;
+  private closing = false;
 
   private start(): Worker {
     const worker = new Worker(WORKER_ENTRY);
@@ -80,6 +88,7 @@ export class StripTypesThread {
       this.pending.delete(answer.id);
       // an idle thread must not keep the process alive; it ends with it
       if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0 && this.closing) void worker.terminate();
       waiting?.(answer);
     });
     const fail = (message: string) => {
