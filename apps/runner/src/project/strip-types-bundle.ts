@@ -105,7 +105,7 @@ export async function bundleByStrippingTypes(rootDir: string, entry: string, out
     }
     const deps: Record<string, number | string> = {};
     for (const [, , specifier] of code.matchAll(/\brequire\((['"])([^'"\\]*)\1\)/g)) {
-      if (specifier === undefined || specifier in deps) continue;
+      if (specifier === undefined || Object.hasOwn(deps, specifier)) continue;
       deps[specifier] = specifier.startsWith('.') ? add(resolveRelative(file, specifier, isFile)) : external(specifier);
     }
     chunks[id] = { code, deps };
