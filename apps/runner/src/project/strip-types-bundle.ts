@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve, sep } from 'node:path';
 import { writeAtomically } from './file-stamps.js';
+import { vlq } from './source-positions.js';
 import { tsconfigLookup, UnreadableTsconfig } from './tsconfig-options.js';
 
 /** A package bundled by stripping the types of each file and wrapping it as a module of one bundle. */
@@ -256,19 +257,4 @@ function fileLookup(): (path: string) => boolean {
 export function writeStrippedBundle(outfile: string, bundle: StrippedBundle): void {
   writeAtomically(`${outfile}.map`, bundle.map);
   writeAtomically(outfile, bundle.code);
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** One base64 VLQ number of a source map. */
-function vlq(value: number): string {
-  let rest = value < 0 ? (-value << 1) | 1 : value << 1;
-  let out = '';
-  do {
-    let digit = rest & 31;
-    rest >>>= 5;
-    if (rest > 0) digit |= 32;
-    out += BASE64[digit];
-  } while (rest > 0);
-  return out;
 }
