@@ -26,7 +26,7 @@ export interface PackageBundle {
    */
   fullBundlerErrors: () => Promise<unknown>;
   /** How it was bundled in this process, when it was: types stripped, or esbuild (see strip-types-bundle.ts). */
-  bundledBy?: 'strip-types' | 'esbuild';
+  bundledBy?: 'stripped' | 'esbuild';
 }
 
 /** What a bundle was built from, kept beside it. */
@@ -124,7 +124,7 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
     // each file written under a name of this process's own, then renamed: a concurrent compile never reads half a file
     for (const out of bundled.outputs) writeAtomically(out.path, out.contents);
     writeAtomically(`${file}.json`, JSON.stringify(stamp));
-    return { file, fingerprint: stamp.fingerprint, imports: bundled.imports, positions: new BundlePositions(`${file}.map`), fullBundlerErrors: fullBundlerErrors(manifest, file), bundledBy: stripped.inputs ? 'strip-types' : 'esbuild' };
+    return { file, fingerprint: stamp.fingerprint, imports: bundled.imports, positions: new BundlePositions(`${file}.map`), fullBundlerErrors: fullBundlerErrors(manifest, file), bundledBy: stripped.inputs ? 'stripped' : 'esbuild' };
   };
   const settle = (manifest: PackageManifest, bundle: Promise<PackageBundle>) => {
     // a caller that gives up at the first failure must not leave the others unhandled

@@ -88,7 +88,7 @@ export async function openPackages(rootDir: string, report?: (summary: LoadSumma
     }
     for (const bundle of closure.values()) bundleOfFile.set(bundle.file, bundle);
     const bundle = closure.get(manifest.name)!;
-    if (bundle.bundledBy) bundled[bundle.bundledBy === 'esbuild' ? 'esbuild' : 'stripped'].push(manifest.name);
+    if (bundle.bundledBy) bundled[bundle.bundledBy].push(manifest.name);
     const recordsFile = `${bundle.file}.records.json`;
     const key = keyBase === undefined ? undefined : recordKey(keyBase, closure);
     const meta: ProjectPackage['meta'] = {
