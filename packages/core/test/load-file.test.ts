@@ -164,16 +164,21 @@ describe.each(await testDatabaseKinds())('loading files on %s', (kind) => {
     expect(indexes.map((i) => i.indexname)).toEqual(['tills__loaded_at', 'tills__pk']);
   });
 
-  it('builds the indexes it set aside with maintenance_work_mem raised for each build alone', async () => {
+  it('builds the indexes it set aside with maintenance_work_mem raised for each build alone, without parallel workers beside other builds', async () => {
     await loadFile(db.current.adapter, tills, fileWith('first.csv', 'receipt_id,store,currency,updated_at\n1,Nancy,EUR,2026-01-03T09:00:00Z\n'));
     await query(db.current.adapter, 'truncate raw_shop.tills');
-    // an index whose expression fails unless it is evaluated under the raised setting: the
+    // builds side by side (the pg adapter's pool) start no workers of their own; one at a
+    // time (PGlite's one connection), a build keeps the server's setting
+    const [server] = await query<{ workers: string }>(db.current.adapter, `select current_setting('max_parallel_maintenance_workers') as workers`);
+    const workers = db.current.adapter.maxConnections > 1 ? '0' : server!.workers;
+    // an index whose expression fails unless it is evaluated under the build's settings: the
     // table is empty now, so creating it evaluates nothing; the build after the load does
     await query(
       db.current.adapter,
       `create function raw_shop.memory_probe(id bigint) returns bigint immutable language plpgsql as $$
 begin
   if current_setting('maintenance_work_mem') <> '300MB' then raise exception 'built with maintenance_work_mem %', current_setting('maintenance_work_mem'); end if;
+  if current_setting('max_parallel_maintenance_workers') <> '${workers}' then raise exception 'built with max_parallel_maintenance_workers %', current_setting('max_parallel_maintenance_workers'); end if;
   return id;
 end $$`,
     );
@@ -187,8 +192,9 @@ end $$`,
       expect(refused.code).toBe(ErrorCode.loadInvalid);
       expect(refused.message).toContain('the index build memory must be a whole number of MB from 1 to 2097151, not 3000000');
       // the sessions themselves keep their own setting
-      const [setting] = await query<{ memory: string }>(db.current.adapter, `select current_setting('maintenance_work_mem') as memory`);
+      const [setting] = await query<{ memory: string; workers: string }>(db.current.adapter, `select current_setting('maintenance_work_mem') as memory, current_setting('max_parallel_maintenance_workers') as workers`);
       expect(setting!.memory).not.toBe('300MB');
+      expect(setting!.workers).toBe(server!.workers);
     } finally {
       await query(db.current.adapter, 'drop index if exists raw_shop.tills_probe');
       await query(db.current.adapter, 'drop function raw_shop.memory_probe');
