@@ -136,13 +136,19 @@ describe.each(await testDatabaseKinds())('tests on a source, over the rows lande
   const deliver = (method: string) =>
     query(db.current.adapter, `insert into raw_pay.payments values (${++hour}, '${method}', 10, 'r${hour}', timestamptz '2025-01-01 00:00+00' + interval '${hour} hours')`);
 
+  /** The statements the last build ran. */
+  let statements: string[] = [];
   /** A build of the source's tests, as the runner does it. */
   const build = async () => {
     const built = plan(graph, [], { targetName: 'test', tests: selectNodes(graph, {}).tests });
-    const result = await execute(built, db.current.adapter, { threads: 1, ...(await testScopesFromHistory(db.current.adapter, 'test', built)) });
+    statements = [];
+    const onEvent = (event: { type: string; sql?: string }) => {
+      if (event.type === 'query' && event.sql) statements.push(event.sql);
+    };
+    const result = await execute(built, db.current.adapter, { threads: 1, onEvent, ...(await testScopesFromHistory(db.current.adapter, 'test', built)) });
     await recordRun(db.current.adapter, 'build', result);
     const { status, testedRows, failures, checkedThrough, message } = result.results[0]!;
-    return { status, testedRows, failures, checkedThrough: checkedThrough?.slice(0, 13), message };
+    return { status, testedRows, failures, checkedThrough: checkedThrough?.slice(0, 13), message, through: checkedThrough };
   };
 
   beforeEach(async () => {
@@ -176,5 +182,19 @@ describe.each(await testDatabaseKinds())('tests on a source, over the rows lande
     expect(await build()).toMatchObject({ status: 'success', testedRows: 'all', failures: 0 });
     await deliver('card');
     expect(await build()).toMatchObject({ status: 'success', testedRows: 'changed', checkedThrough: '2025-01-01 04' });
+  });
+
+  it('looks for the newest landed row only among the rows landed since, and keeps its mark when none landed', async () => {
+    const first = await build();
+    // the first run has no mark: the newest of the whole table
+    expect(statements[0]).toBe('select max("_loaded_at")::text as through from "raw_pay"."payments"');
+    await deliver('cash');
+    // bounded by the mark, so the landed-at BRIN skips the page ranges tested before
+    expect(await build()).toMatchObject({ status: 'success', testedRows: 'changed', checkedThrough: '2025-01-01 02' });
+    expect(statements[0]).toBe(`select max("_loaded_at")::text as through from "raw_pay"."payments" where "_loaded_at" > '${first.through}'`);
+    // nothing landed since: the mark stays, and no row is tested again
+    expect(await build()).toMatchObject({ status: 'success', testedRows: 'changed', failures: 0, checkedThrough: '2025-01-01 02' });
+    await deliver('cheque');
+    expect(await build()).toMatchObject({ status: 'error', testedRows: 'changed', failures: 1, checkedThrough: '2025-01-01 03' });
   });
 });

@@ -54,8 +54,12 @@ export async function runTest(
   if (test.landed) {
     // read first: rows landing while the test runs are left to the next run
     const { relation, column } = test.landed;
-    const newest = await run(sqlText(sql`select max(${sql.id(column)})::text as through from ${sql.id(relation.schema, relation.name)}`));
-    checkedThrough = (newest.rows[0] as { through: string | null }).through ?? undefined;
+    // after a passing run, only rows landed since can be newer: bounded so, the landed-at BRIN
+    // reads the new page ranges instead of the whole table (638 ms for 1.6M stock movements in
+    // a nightly build, 3.5 ms bounded); nothing newer keeps the mark where it was
+    const since = options.landedAfter === undefined ? sql`` : sql` where ${sql.id(column)} > ${sql.lit(options.landedAfter)}`;
+    const newest = await run(sqlText(sql`select max(${sql.id(column)})::text as through from ${sql.id(relation.schema, relation.name)}${since}`));
+    checkedThrough = (newest.rows[0] as { through: string | null }).through ?? options.landedAfter;
     if (options.landedAfter !== undefined && checkedThrough !== undefined && test.landed.sql) {
       failingSql = test.landed.sql(options.landedAfter, checkedThrough);
       scope = ` (rows landed after ${options.landedAfter})`;
