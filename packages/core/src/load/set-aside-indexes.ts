@@ -40,9 +40,9 @@ where i.indrelid = ${sql.lit(sqlText(table))}::regclass and not i.indisunique an
  * What each index build may sort in, at least, in MB. The server default (64 MB) spills the
  * sort of a large delivery to disk: the two B-trees of 2M order lines need 143 and 127 MB to
  * sort in memory, and built alone with 64 MB the wider took about 60 % longer (median 0.85 s
- * against 0.53 s). Three builds sharing this machine's 2 cores gained nothing measurable from
- * it; a server with a core per build gets the gain of a build alone. A server or target set
- * higher keeps its own value.
+ * against 0.53 s). Three builds sharing this machine's 2 cores gained a few per cent from it
+ * (1.62-1.66 s against 1.65-1.77 s); a server with a core per build gets the gain of a build
+ * alone. A server or target set higher keeps its own value.
  */
 export const INDEX_BUILD_MEMORY_MB = 256;
 
