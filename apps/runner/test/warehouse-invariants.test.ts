@@ -122,6 +122,31 @@ describe.each(await testDatabaseKinds())('warehouse invariants on %s', (kind) =>
     expect(Number(products!.difference)).toBe(0);
   });
 
+  it('sizes each audience segment and values its current members from the raw memberships and orders', async () => {
+    const segments = await rows<{ segment_id: string; current_members: string; members_ever: string; total_member_value: string }>(
+      adapter,
+      'select segment_id, current_members, members_ever, total_member_value from marketing.wh_dim_audience_segments order by segment_id',
+    );
+    expect(segments.length).toBeGreaterThan(0);
+    // the latest delivery of each membership; a customer is a current member while one of theirs has not ended
+    const memberships = `(select distinct on (segment_id, customer_id, valid_from) * from raw_marketing.segment_memberships
+      order by segment_id, customer_id, valid_from, _loaded_at desc)`;
+    for (const segment of segments) {
+      const current = `select customer_id from ${memberships} as m where segment_id = ${segment.segment_id} and valid_to is null`;
+      const [expected] = await rows<{ current_members: string; members_ever: string; value: string | null }>(
+        adapter,
+        `select (select count(distinct customer_id) from (${current}) as c) as current_members,
+                (select count(distinct customer_id) from ${memberships} as m where segment_id = ${segment.segment_id}) as members_ever,
+                (select revenue from (${rawRevenueSql(`h.customer_id in (${current})`)}) as r) as value`,
+      );
+      expect(
+        { current: segment.current_members, ever: segment.members_ever, value: Number(segment.total_member_value) },
+        `segment ${segment.segment_id}`,
+      ).toEqual({ current: expected!.current_members, ever: expected!.members_ever, value: Number(expected!.value ?? 0) });
+    }
+    expect(segments.some((s) => Number(s.current_members) > 0 && Number(s.total_member_value) > 0)).toBe(true);
+  });
+
   it("carries each day's closing stock into the next day's opening", async () => {
     const [check] = await rows<{ pairs: string; breaks: string; negative_math: string }>(
       adapter,

@@ -29,25 +29,27 @@ export const whDimAudienceSegments = defineModel({
     total_member_value: { type: 'numeric(14,2)', nullable: false, description: 'Net revenue to date of the current members.' },
     average_member_value: { type: 'numeric(14,2)', description: 'Total member value over current members; null when empty.' },
   },
+  // One pass over the memberships: each (segment, customer) pair once, with whether any of its
+  // memberships is still open. Read twice as a CTE, they were materialised and the open ones
+  // estimated at 0.5 % of the rows, so the value lookup ran as a nested loop of one index probe
+  // per member (96k at scale 1): 0.47 s against 0.29 s, on the nightly's critical path.
   sql: ({ ref, source }) => sql`
-    with memberships as (
-      select * from ${distinctDeliveries(source(segmentMemberships), ['segment_id', 'customer_id', 'valid_from'])} as m
-    ),
-    current_members as (
-      select distinct segment_id, customer_id from memberships where valid_to is null
+    with members as (
+      select segment_id, customer_id, bool_or(valid_to is null) as is_current
+      from ${distinctDeliveries(source(segmentMemberships), ['segment_id', 'customer_id', 'valid_from'])} as m
+      group by segment_id, customer_id
     ),
     valued as (
-      select m.segment_id, count(*) as members, sum(coalesce(v.net_revenue, 0)) as total_value
-      from current_members as m
+      select m.segment_id, count(*) filter (where m.is_current) as members, count(*) as members_ever,
+             sum(coalesce(v.net_revenue, 0)) filter (where m.is_current) as total_value
+      from members as m
       left join ${ref(stgMarketingCustomerValue)} as v on v.customer_id = m.customer_id
       group by m.segment_id
-    ),
-    ever as (select segment_id, count(distinct customer_id) as members_ever from memberships group by segment_id)
+    )
     select ${surrogateKey(sql.ref('s.segment_id'))} as segment_key, s.segment_id, s.name as segment_name, s.definition,
-           s.created_at, coalesce(v.members, 0)::bigint as current_members, coalesce(e.members_ever, 0)::bigint as members_ever,
+           s.created_at, coalesce(v.members, 0)::bigint as current_members, coalesce(v.members_ever, 0)::bigint as members_ever,
            coalesce(v.total_value, 0)::numeric(14,2) as total_member_value,
            round(v.total_value / nullif(v.members, 0), 2)::numeric(14,2) as average_member_value
     from ${distinctDeliveries(source(audienceSegments), ['segment_id'])} as s
-    left join valued as v on v.segment_id = s.segment_id
-    left join ever as e on e.segment_id = s.segment_id`,
+    left join valued as v on v.segment_id = s.segment_id`,
 });
