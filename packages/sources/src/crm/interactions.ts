@@ -16,5 +16,7 @@ export const interactions = defineSource({
   },
   primaryKey: ['interaction_id'],
   loadedAt: '_loaded_at',
+  // wh_fact_interactions reads the last few days by occurred_at (its event time, with a lookback)
+  indexes: [['occurred_at']],
   freshness: { warnAfter: { hours: 26 }, errorAfter: { hours: 50 } },
 });

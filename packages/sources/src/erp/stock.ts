@@ -17,6 +17,8 @@ export const stockMovements = defineSource({
   },
   primaryKey: ['movement_id'],
   loadedAt: '_loaded_at',
+  // stg_inventory_daily_stock reads every movement from the earliest day a night's delivery touched
+  indexes: [['moved_at']],
   freshness: { warnAfter: { hours: 26 }, errorAfter: { hours: 50 } },
 });
 
