@@ -84,7 +84,12 @@ async function applyVersions(
 
   // What is new: for timestamp, anything after the entity's latest version (or after its end,
   // when it was closed); for check, a row whose check columns differ from the current version.
-  const latest = sql`(select distinct on (${list('', key)}) * from ${table} order by ${list('', key)}, valid_from desc)`;
+  // The latest versions of the batch's entities only, and only the columns compared: over the
+  // whole table, a night's 3k consumers sorted all 120k versions with every column (0.23 s
+  // alone, 0.44 s beside the rest of the build, against 0.03 s by the version key's index).
+  const compared = [...key, 'valid_from', 'valid_to', ...(config.strategy === 'check' ? config.checkColumns! : [])];
+  const latest = sql`(select distinct on (${list('', key)}) ${list('', [...new Set(compared)])} from ${table}
+    where (${list('', key)}) in (select ${list('', key)} from ${temp(BATCH)}) order by ${list('', key)}, valid_from desc)`;
   const isNew =
     config.strategy === 'timestamp'
       ? sql`l.${sql.id(key[0]!)} is null or b.wh_valid_from > coalesce(l.valid_to, l.valid_from)`
