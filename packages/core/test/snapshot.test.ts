@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { defineModel, defineSource, sql, type AnyModel, type WarehousePackage } from '../src/index.js';
+import { buildGraph, defineModel, defineSource, plan, selectNodes, sql, type AnyModel, type WarehousePackage } from '../src/index.js';
 import { testDatabaseKinds, type TestDatabase } from '../src/testing/index.js';
 import { useTestDatabase } from './support/database.js';
 import { build, query } from './support/build.js';
@@ -108,6 +108,26 @@ const history = (database: TestDatabase, schema = 'crm', table = 'people_history
     `select (person_id, city, visits, to_char(valid_from at time zone 'UTC', 'DD HH24'), coalesce(to_char(valid_to at time zone 'UTC', 'DD HH24'), '-'), is_current)::text as r
      from ${schema}.${table} order by person_id, valid_from`,
   ).then((rows) => rows.map((r) => r.r));
+
+describe('tests on a snapshot', () => {
+  it('takes a unique test on the entity key and valid_from as guaranteed by the unique index, and queries the others', () => {
+    const tested = defineModel({
+      ...fromLog,
+      contract: { enforced: true },
+      tests: [
+        { type: 'unique', columns: ['valid_from', 'person_id'] },
+        { type: 'unique', columns: ['person_id'] },
+      ],
+    });
+    const graph = buildGraph(packages([tested]));
+    const selection = selectNodes(graph, { select: [] });
+    const tests = plan(graph, selection.models, { targetName: 'test', tests: selection.tests }).tests;
+    expect(Object.fromEntries(tests.map((t) => [t.name, t.guaranteedBy]))).toEqual({
+      unique_people_history_valid_from__person_id: 'the unique index on (valid_from, person_id)',
+      unique_people_history_person_id: undefined,
+    });
+  });
+});
 
 describe.each(await testDatabaseKinds())('snapshots on %s', (kind) => {
   const db = useTestDatabase(kind);

@@ -207,8 +207,8 @@ function indexesFor(model: AnyModel, selfMaxColumns: readonly string[]): string[
 export const changedRowsPathOf = (compiledPath: string): string => compiledPath.replace(/\.sql$/, '.changed.sql');
 
 /**
- * A NOT NULL column or a primary/unique key of a table makes its not_null or unique test
- * pass by construction: querying millions of rows every night to confirm it would only cost.
+ * A NOT NULL column or a primary/unique key of a table (an incremental model's unique key, a
+ * snapshot's entity key and valid_from) makes its not_null or unique test pass by construction: querying millions of rows every night to confirm it would only cost.
  */
 function guarantee(graph: ProjectGraph, node: TestNode): { guaranteedBy?: string } {
   const test = node.test;
@@ -224,6 +224,10 @@ function guarantee(graph: ProjectGraph, node: TestNode): { guaranteedBy?: string
     const same = (key: readonly string[] | undefined) => key !== undefined && [...key].sort().join() === [...columns].sort().join();
     if (same(model.contract.primaryKey)) return { guaranteedBy: `the primary key (${columns.join(', ')})` };
     if (model.materialized === 'incremental' && model.incremental?.strategy !== 'append' && same(model.incremental?.uniqueKey ?? model.grain)) {
+      return { guaranteedBy: `the unique index on (${columns.join(', ')})` };
+    }
+    // a snapshot keeps a unique index on its entity key and valid_from (one row per version)
+    if (model.materialized === 'snapshot' && model.snapshot && same([...model.snapshot.uniqueKey, 'valid_from'])) {
       return { guaranteedBy: `the unique index on (${columns.join(', ')})` };
     }
   }
