@@ -128,6 +128,15 @@ describe('bundling by stripping types', () => {
     rmSync(join(p.dir, 'target'), { recursive: true });
     const esbuilt = await compile(p.dir, { WAREHOUSE_BUNDLER: 'esbuild' });
     expect(withoutTime(esbuilt.manifest)).toBe(withoutTime(chosen.manifest));
+    // the stamps the thread took along: unchanged, nothing is bundled again; after an edit, the edited package alone
+    rmSync(join(p.dir, 'target'), { recursive: true });
+    const again = await compile(p.dir);
+    expect(again.bundled?.stripped.length).toBeGreaterThan(0);
+    expect((await compile(p.dir)).bundled).toEqual({ stripped: [], esbuild: [] });
+    const lastStripped = again.bundled!.stripped.at(-1)!.replace('@t/', '');
+    const edited = join(p.dir, `packages/${lastStripped}/src/models/${lastStripped}_7.ts`);
+    writeFileSync(edited, `// edited\n${readFileSync(edited, 'utf8')}`);
+    expect((await compile(p.dir)).bundled).toEqual({ stripped: [], esbuild: [`@t/${lastStripped}`] });
   });
 
   it('reports a syntax error it passed on as esbuild does, with file, line and column, also from the cache, and once', async () => {

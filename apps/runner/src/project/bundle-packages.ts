@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { coreModuleLink } from './core-module.js';
 import type { PackageManifest } from './discover-packages.js';
 import { esbuild, projectBuildOptions } from './esbuild-service.js';
-import { fingerprintOf, readJsonFile, writeAtomically } from './file-stamps.js';
+import { fingerprintOf, fingerprintsWatched, readJsonFile, writeAtomically } from './file-stamps.js';
 import type { IncrementalBundler } from './incremental-bundler.js';
 import { BundlePositions } from './source-positions.js';
 import { stripAndWrite, StripTypesThread, type StripAnswer } from './strip-types-thread.js';
@@ -102,7 +102,7 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
   for (const manifest of manifests) {
     const file = fileOf.get(manifest.name)!;
     const stamp = readJsonFile<BundleStamp>(`${file}.json`);
-    if (stamp && existsSync(file) && fingerprintOf(rootDir, stamp.inputs, `${BUNDLER_VERSION}\0${manifest.entry}`) === stamp.fingerprint) {
+    if (stamp && existsSync(file) && fingerprintOf(rootDir, stamp.inputs, saltOf(manifest)) === stamp.fingerprint) {
       bundles.set(manifest.name, Promise.resolve({ file, fingerprint: stamp.fingerprint, imports: stamp.imports, positions: new BundlePositions(`${file}.map`), fullBundlerErrors: fullBundlerErrors(manifest, file) }));
     } else {
       stale.push(manifest);
@@ -114,13 +114,22 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
   // many stale files (a cold compile of a large project) are stripped, on a thread of their own where there is one
   const strip = BUNDLER === 'strip-types' || (BUNDLER === undefined && staleFiles >= STRIP_FROM_FILES);
   const thread = strip && StripTypesThread.available() ? new StripTypesThread() : undefined;
-  const taskOf = (manifest: PackageManifest) => ({ rootDir, entry: manifest.entry, outfile: fileOf.get(manifest.name)!, alias });
+  const taskOf = (manifest: PackageManifest) => ({
+    rootDir,
+    entry: manifest.entry,
+    outfile: fileOf.get(manifest.name)!,
+    alias,
+    // a compile server's fingerprints are taken where its watches are (see fingerprintOf)
+    ...(fingerprintsWatched() ? {} : { stamp: { salt: saltOf(manifest), extraInputs: configFilesOf(rootDir, manifest) } }),
+  });
   const bundleOne = async (manifest: PackageManifest, stripped: Partial<StripAnswer>): Promise<PackageBundle> => {
     const file = fileOf.get(manifest.name)!;
     // what the type stripper leaves (see NeedsFullBundler), or fails at, esbuild bundles, and reports any error in
     const bundled = stripped.inputs ? { outputs: [], inputs: stripped.inputs, imports: importedPackages(stripped.externals ?? []) } : await bundleWithEsbuild(manifest, file);
-    const inputs = [...bundled.inputs, ...configFilesOf(rootDir, manifest)].sort();
-    const stamp: BundleStamp = { fingerprint: fingerprintOf(rootDir, inputs, `${BUNDLER_VERSION}\0${manifest.entry}`), inputs, imports: bundled.imports };
+    // taken by the stripping thread, when it could (see StripTask.stamp)
+    const taken = stripped.inputs ? stripped.stamp : undefined;
+    const inputs = taken?.inputs ?? [...bundled.inputs, ...configFilesOf(rootDir, manifest)].sort();
+    const stamp: BundleStamp = { fingerprint: taken?.fingerprint ?? fingerprintOf(rootDir, inputs, saltOf(manifest)), inputs, imports: bundled.imports };
     // each file written under a name of this process's own, then renamed: a concurrent compile never reads half a file
     for (const out of bundled.outputs) writeAtomically(out.path, out.contents);
     writeAtomically(`${file}.json`, JSON.stringify(stamp));
@@ -149,8 +158,21 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
     }
   };
   for (let i = 0; i < (BUNDLER === 'strip-types' ? 0 : ESBUILD_UNTIL_READY); i++) void takeWhile(() => !thread.ready, (manifest) => bundleOne(manifest, {}));
+  // Every package left goes to the thread at once, so that it strips them one after another
+  // without waiting for this thread, busy importing the packages before, to take each answer
+  // and ask for the next: asked one at a time, the thread idled a fifth of a cold compile.
   void thread.started
-    .then(() => takeWhile(() => true, async (manifest) => bundleOne(manifest, await thread.strip(taskOf(manifest)))))
+    .then(() =>
+      Promise.all(
+        queue.splice(0).map((manifest) => {
+          const { resolve, reject } = waiting.get(manifest.name)!;
+          return thread
+            .strip(taskOf(manifest))
+            .then((answer) => bundleOne(manifest, answer))
+            .then(resolve, reject);
+        }),
+      ),
+    )
     .finally(() => thread.close());
   return bundles;
 }
@@ -202,6 +224,9 @@ function semaphore(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
     }
   };
 }
+
+/** What a bundle's fingerprint is salted with: the bundlers' versions and the package's entry. */
+const saltOf = (manifest: PackageManifest): string => `${BUNDLER_VERSION}\0${manifest.entry}`;
 
 /** The package's own config files that change how esbuild compiles it. */
 function configFilesOf(rootDir: string, manifest: PackageManifest): string[] {

@@ -40,6 +40,8 @@ function statFingerprint(rootDir: string, files: readonly string[], salt: string
  * that cannot be watched leaves its fingerprints to be computed each time.
  */
 let watching = false;
+/** Whether fingerprints are kept between compiles (a compile server): then they are taken in the thread that watches. */
+export const fingerprintsWatched = (): boolean => watching;
 const watchedFingerprints = new Map<string, string>();
 const folderWatches = new Map<string, { watcher: FSWatcher | undefined; keysByName: Map<string, Set<string>> }>();
 

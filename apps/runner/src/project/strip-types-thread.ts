@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { fingerprintOf } from './file-stamps.js';
 import { bundleByStrippingTypes, NeedsFullBundler, writeStrippedBundle } from './strip-types-bundle.js';
 
 /** A package to bundle by stripping types. */
@@ -10,11 +11,23 @@ export interface StripTask {
   entry: string;
   outfile: string;
   alias: Record<string, string>;
+  /**
+   * When set, the bundle's stamp is taken here too: the fingerprint of the files it was built
+   * from plus `extraInputs` (the package's config files), salted. The statting of every input
+   * is then off the thread that imports the packages, which bounds a cold compile.
+   */
+  stamp?: { salt: string; extraInputs: string[] };
+}
+
+/** A bundle's stamp: what it was built from, sorted, and their fingerprint. */
+export interface StripStamp {
+  inputs: string[];
+  fingerprint: string;
 }
 
 /** What was bundled (the files are written), or why the package needs the full bundler, or what went wrong. */
 export type StripAnswer =
-  | { id: number; inputs: string[]; externals: string[]; needsFullBundler?: undefined; error?: undefined }
+  | { id: number; inputs: string[]; externals: string[]; stamp?: StripStamp; needsFullBundler?: undefined; error?: undefined }
   | { id: number; needsFullBundler: string; inputs?: undefined; error?: undefined }
   | { id: number; error: { message: string; stack: string }; needsFullBundler?: undefined; inputs?: undefined };
 
@@ -23,7 +36,10 @@ export async function stripAndWrite(task: StripTask): Promise<StripAnswer> {
   try {
     const bundle = await bundleByStrippingTypes(task.rootDir, task.entry, task.outfile, task.alias);
     writeStrippedBundle(task.outfile, bundle);
-    return { id: task.id, inputs: bundle.inputs, externals: bundle.externals };
+    const answer = { id: task.id, inputs: bundle.inputs, externals: bundle.externals };
+    if (!task.stamp) return answer;
+    const inputs = [...bundle.inputs, ...task.stamp.extraInputs].sort();
+    return { ...answer, stamp: { inputs, fingerprint: fingerprintOf(task.rootDir, inputs, task.stamp.salt) } };
   } catch (error) {
     if (error instanceof NeedsFullBundler) return { id: task.id, needsFullBundler: error.message };
     return { id: task.id, error: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? '') : '' } };
