@@ -34,6 +34,7 @@ describe('warehouse CLI', () => {
     const result = await warehouse(['ls', '--select', '+wh_fact_sales', '--exclude', 'tag:staging']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toEqual([
+      'wh_dim_audience_segments',
       'wh_dim_consumer',
       'wh_dim_location',
       'wh_dim_media_channels',

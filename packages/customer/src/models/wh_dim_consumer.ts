@@ -1,5 +1,5 @@
 import { defineModel, sql, surrogateKey } from '@warehouse/core';
-import { stgMarketingCustomerValue } from '@warehouse/marketing';
+import { stgMarketingCustomerValue, whDimAudienceSegments } from '@warehouse/marketing';
 import { audienceSegments, customers, distinctDeliveries, orders, ordersChangedSince, segmentMemberships } from '@warehouse/sources';
 
 /**
@@ -15,10 +15,6 @@ import { audienceSegments, customers, distinctDeliveries, orders, ordersChangedS
  * values. Deletions come
  * as CRM versions flagged is_deleted, so a customer missing from that partial read is simply
  * unchanged (hardDeletes: 'ignore').
- *
- * Segment names come from the segments' latest delivery, as wh_dim_audience_segments takes
- * them, not from that model: it sums every member's value, a full table each night, and
- * waiting for it put it on the nightly build's critical path for nothing but the names.
  */
 export const whDimConsumer = defineModel({
   name: 'wh_dim_consumer',
@@ -88,10 +84,10 @@ export const whDimConsumer = defineModel({
     return sql`
     with segments as (
       select m.customer_id,
-             coalesce(array_agg(distinct s.name order by s.name) filter (where m.valid_to is null and s.name is not null), '{}') as names,
+             coalesce(array_agg(distinct s.segment_name order by s.segment_name) filter (where m.valid_to is null and s.segment_name is not null), '{}') as names,
              max(m._loaded_at) as _loaded_at
       from ${distinctDeliveries(source(segmentMemberships), ['segment_id', 'customer_id', 'valid_from'], changed)} as m
-      left join ${distinctDeliveries(source(audienceSegments), ['segment_id'])} as s on s.segment_id = m.segment_id
+      left join ${ref(whDimAudienceSegments)} as s on s.segment_id = m.segment_id
       group by m.customer_id
     )
     select ${surrogateKey(sql.ref('c.customer_id'), sql.ref('c.updated_at'))} as consumer_key, c.customer_id as consumer_id,
