@@ -208,7 +208,8 @@ export const changedRowsPathOf = (compiledPath: string): string => compiledPath.
 
 /**
  * A NOT NULL column or a primary/unique key of a table (an incremental model's unique key, a
- * snapshot's entity key and valid_from) makes its not_null or unique test pass by construction: querying millions of rows every night to confirm it would only cost.
+ * snapshot's entity key and valid_from) makes its not_null or unique test pass by
+ * construction: querying millions of rows every night to confirm it would only cost.
  */
 function guarantee(graph: ProjectGraph, node: TestNode): { guaranteedBy?: string } {
   const test = node.test;
