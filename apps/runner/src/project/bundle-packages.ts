@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { coreModuleLink } from './core-module.js';
 import type { PackageManifest } from './discover-packages.js';
 import { esbuild, projectBuildOptions } from './esbuild-service.js';
-import { fingerprintOf, fingerprintsWatched, readJsonFile, writeAtomically } from './file-stamps.js';
+import { buildStamp, fingerprintOf, fingerprintsWatched, readJsonFile, writeAtomically } from './file-stamps.js';
 import type { IncrementalBundler } from './incremental-bundler.js';
 import { BundlePositions } from './source-positions.js';
 import { stripAndWrite, StripTypesThread, type StripAnswer } from './strip-types-thread.js';
@@ -127,9 +127,8 @@ export function bundlePackages(rootDir: string, manifests: readonly PackageManif
     // what the type stripper leaves (see NeedsFullBundler), or fails at, esbuild bundles, and reports any error in
     const bundled = stripped.inputs ? { outputs: [], inputs: stripped.inputs, imports: importedPackages(stripped.externals ?? []) } : await bundleWithEsbuild(manifest, file);
     // taken by the stripping thread, when it could (see StripTask.stamp)
-    const taken = stripped.inputs ? stripped.stamp : undefined;
-    const inputs = taken?.inputs ?? [...bundled.inputs, ...configFilesOf(rootDir, manifest)].sort();
-    const stamp: BundleStamp = { fingerprint: taken?.fingerprint ?? fingerprintOf(rootDir, inputs, saltOf(manifest)), inputs, imports: bundled.imports };
+    const { inputs, fingerprint } = (stripped.inputs ? stripped.stamp : undefined) ?? buildStamp(rootDir, bundled.inputs, configFilesOf(rootDir, manifest), saltOf(manifest));
+    const stamp: BundleStamp = { fingerprint, inputs, imports: bundled.imports };
     // each file written under a name of this process's own, then renamed: a concurrent compile never reads half a file
     for (const out of bundled.outputs) writeAtomically(out.path, out.contents);
     writeAtomically(`${file}.json`, JSON.stringify(stamp));

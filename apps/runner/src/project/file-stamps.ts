@@ -21,6 +21,15 @@ export function fingerprintOf(rootDir: string, files: readonly string[], salt = 
   return fingerprint;
 }
 
+/**
+ * A build's stamp: the files it was built from together with `extraInputs` (config files it
+ * depends on), sorted, and their fingerprint.
+ */
+export function buildStamp(rootDir: string, builtFrom: readonly string[], extraInputs: readonly string[], salt: string): { inputs: string[]; fingerprint: string } {
+  const inputs = [...builtFrom, ...extraInputs].sort();
+  return { inputs, fingerprint: fingerprintOf(rootDir, inputs, salt) };
+}
+
 function statFingerprint(rootDir: string, files: readonly string[], salt: string): string {
   // one string hashed once, paths joined by hand: 10,000 files cost their stat calls and little more
   let text = salt;

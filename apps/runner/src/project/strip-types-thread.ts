@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { fingerprintOf } from './file-stamps.js';
+import { buildStamp } from './file-stamps.js';
 import { bundleByStrippingTypes, NeedsFullBundler, writeStrippedBundle } from './strip-types-bundle.js';
 
 /** A package to bundle by stripping types. */
@@ -37,9 +37,7 @@ export async function stripAndWrite(task: StripTask): Promise<StripAnswer> {
     const bundle = await bundleByStrippingTypes(task.rootDir, task.entry, task.outfile, task.alias);
     writeStrippedBundle(task.outfile, bundle);
     const answer = { id: task.id, inputs: bundle.inputs, externals: bundle.externals };
-    if (!task.stamp) return answer;
-    const inputs = [...bundle.inputs, ...task.stamp.extraInputs].sort();
-    return { ...answer, stamp: { inputs, fingerprint: fingerprintOf(task.rootDir, inputs, task.stamp.salt) } };
+    return task.stamp ? { ...answer, stamp: buildStamp(task.rootDir, bundle.inputs, task.stamp.extraInputs, task.stamp.salt) } : answer;
   } catch (error) {
     if (error instanceof NeedsFullBundler) return { id: task.id, needsFullBundler: error.message };
     return { id: task.id, error: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? '') : '' } };

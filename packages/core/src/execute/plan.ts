@@ -1,7 +1,7 @@
 import type { RelationName } from '../compile/ddl.js';
 import { relationNamesFor, domainSchema, type SchemaNaming } from '../compile/relation-names.js';
 import { renderModelSql, type RelationNames, type RenderedSql } from '../compile/render-model-sql.js';
-import type { AnyModel } from '../model/define-model.js';
+import { snapshotVersionKey, type AnyModel } from '../model/define-model.js';
 import type { ModelNode, ProjectGraph, TestNode } from '../graph/project-graph.js';
 import type { DataTest } from '../quality/collect-tests.js';
 import { renderChangedRowsTestSql, renderLandedRowsTestSql, renderTestSql } from '../quality/render-test-sql.js';
@@ -224,13 +224,14 @@ function guarantee(graph: ProjectGraph, node: TestNode): { guaranteedBy?: string
   if (test.kind === 'unique') {
     const same = (key: readonly string[] | undefined) => key !== undefined && [...key].sort().join() === [...columns].sort().join();
     if (same(model.contract.primaryKey)) return { guaranteedBy: `the primary key (${columns.join(', ')})` };
-    if (model.materialized === 'incremental' && model.incremental?.strategy !== 'append' && same(model.incremental?.uniqueKey ?? model.grain)) {
-      return { guaranteedBy: `the unique index on (${columns.join(', ')})` };
-    }
-    // a snapshot keeps a unique index on its entity key and valid_from (one row per version)
-    if (model.materialized === 'snapshot' && model.snapshot && same([...model.snapshot.uniqueKey, 'valid_from'])) {
-      return { guaranteedBy: `the unique index on (${columns.join(', ')})` };
-    }
+    if (same(uniqueIndexOf(model))) return { guaranteedBy: `the unique index on (${columns.join(', ')})` };
   }
   return {};
+}
+
+/** The columns a model's materialization keeps a unique index on, besides its primary key. */
+function uniqueIndexOf(model: AnyModel): readonly string[] | undefined {
+  if (model.materialized === 'incremental' && model.incremental?.strategy !== 'append') return model.incremental?.uniqueKey ?? model.grain;
+  if (model.materialized === 'snapshot' && model.snapshot) return snapshotVersionKey(model.snapshot);
+  return undefined;
 }

@@ -86,6 +86,9 @@ export interface SnapshotConfig {
 /** The columns a snapshot adds to its query's rows. */
 export const SNAPSHOT_COLUMNS = ['valid_from', 'valid_to', 'is_current'] as const;
 
+/** What a snapshot keeps one row of, and a unique index on: the entity key and valid_from. */
+export const snapshotVersionKey = (config: Pick<SnapshotConfig, 'uniqueKey'>): string[] => [...config.uniqueKey, 'valid_from'];
+
 /** A reference to a relation, usable in a `sql` template or as `db.selectFrom(rel.as('x'))`. */
 export type Relation<Row> = RawBuilder<Row>;
 

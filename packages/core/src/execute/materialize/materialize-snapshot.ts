@@ -9,7 +9,7 @@ import {
 } from '../../compile/ddl.js';
 import { sqlText } from '../../compile/sql-text.js';
 import { ErrorCode, WarehouseError } from '../../errors/warehouse-error.js';
-import { SNAPSHOT_COLUMNS, type SnapshotConfig } from '../../model/define-model.js';
+import { SNAPSHOT_COLUMNS, snapshotVersionKey, type SnapshotConfig } from '../../model/define-model.js';
 import { applyGrants } from './apply-grants.js';
 import type { MaterializeContext, Materialization } from './materialize-context.js';
 import { createStagedIndexes, swapStagedTable } from './materialize-table.js';
@@ -36,7 +36,7 @@ const VERSIONS = 'wh_snapshot_versions';
 export const materializeSnapshot: Materialization = async (context) => {
   const { node, relation, transaction, fullRefresh, run } = context;
   const config = node.model.snapshot!;
-  const versionKey = [...config.uniqueKey, 'valid_from'];
+  const versionKey = snapshotVersionKey(config);
   const existing = await relationKind(transaction, relation);
   const rebuild = existing !== 'table' || (fullRefresh && config.rebuildable === true);
   const contract = Object.fromEntries(Object.entries(node.model.columns).filter(([c]) => !(SNAPSHOT_COLUMNS as readonly string[]).includes(c)));
